@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+// The full test suite: `npm test` (also `deno task test`).
+//
+// Works on a fresh machine with only Node and npm: installs the pinned
+// dependencies (which bring Deno and Bun), installs ffmpeg through apt when
+// it is missing and we are root, runs the static checks, then the same test
+// files under Deno, Bun and Node. Ends with one line "N passed, N failed".
+//
+// Options: --runtime=deno,bun,node  --no-checks  --no-setup
+import { spawn } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import { ensureSetup, root, withBin } from "./setup.mjs";
+
+const { values } = parseArgs({
+  options: {
+    runtime: { type: "string", default: "deno,bun,node" },
+    "no-checks": { type: "boolean", default: false },
+    "no-setup": { type: "boolean", default: false },
+  },
+});
+const runtimes = values.runtime.split(",").map((s) => s.trim()).filter(Boolean);
+
+if (!values["no-setup"]) ensureSetup({ ffmpeg: true });
+const env = withBin(process.env);
+
+/** Runs a command, streaming its output, and returns what it printed. */
+function run(label, cmd, args, options = {}) {
+  console.log(`\n=== ${label}: ${cmd} ${args.join(" ")}`);
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      ...options,
+    });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on("data", (d) => {
+      out += d;
+      process.stderr.write(d);
+    });
+    child.on("error", (error) => resolve({ code: 127, out: String(error) }));
+    child.on(
+      "close",
+      (code, signal) => resolve({ code: code ?? 128, signal, out }),
+    );
+  });
+}
+
+// deno and bun colour their summaries when they think a human is watching.
+// deno-lint-ignore no-control-regex
+const plain = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
+
+function testFiles(dir) {
+  const files = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) files.push(...testFiles(path));
+    else if (name.endsWith("_test.js")) files.push(path);
+  }
+  return files.sort();
+}
+
+const results = []; // { name, passed, failed }
+
+if (!values["no-checks"]) {
+  const checks = [
+    ["deno fmt --check", "deno", ["fmt", "--check"]],
+    ["deno lint", "deno", ["lint"]],
+    ["deno check", "deno", [
+      "check",
+      "mod.ts",
+      "src",
+      "tests",
+      "bench",
+      "examples",
+    ]],
+    ["deno doc --lint mod.ts", "deno", ["doc", "--lint", "mod.ts"]],
+    ["deno publish --dry-run", "deno", [
+      "publish",
+      "--dry-run",
+      "--allow-dirty",
+    ]],
+    ["npm build (JS + .d.ts)", "npx", ["tsc", "-p", "tsconfig.build.json"]],
+  ];
+  let passed = 0, failed = 0;
+  for (const [label, cmd, args] of checks) {
+    const { code } = await run(`check ${label}`, cmd, args);
+    if (code === 0) passed++;
+    else {
+      failed++;
+      console.log(`!!! check failed: ${label}`);
+    }
+  }
+  results.push({ name: "static checks", passed, failed });
+}
+
+for (const runtime of runtimes) {
+  let res;
+  if (runtime === "deno") {
+    res = await run("deno", "deno", ["test", "-A", "--unstable-net", "tests/"]);
+    const o = plain(res.out);
+    const m = [
+      ...o.matchAll(
+        /(?:^|\n)(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/g,
+      ),
+    ].pop();
+    results.push(summary("deno", res, m && [Number(m[1]), Number(m[2])]));
+  } else if (runtime === "bun") {
+    res = await run("bun", "bun", ["test", "--timeout", "120000", "./tests"]);
+    const o = plain(res.out);
+    const p = o.match(/^\s*(\d+) pass$/m), f = o.match(/^\s*(\d+) fail$/m);
+    results.push(summary("bun", res, p && f && [Number(p[1]), Number(f[1])]));
+  } else if (runtime === "node") {
+    const build = await run("node build", "npx", [
+      "tsc",
+      "-p",
+      "tsconfig.json",
+    ]);
+    if (build.code !== 0) {
+      results.push({ name: "node", passed: 0, failed: 1 });
+      continue;
+    }
+    const files = testFiles(join(root, ".build", "tests")).map((f) =>
+      relative(root, f)
+    );
+    res = await run("node", process.execPath, [
+      "--test",
+      "--test-reporter=tap",
+      ...files,
+    ]);
+    const p = res.out.match(/^# pass (\d+)$/m),
+      f = res.out.match(/^# fail (\d+)$/m);
+    const c = res.out.match(/^# cancelled (\d+)$/m);
+    results.push(
+      summary(
+        "node",
+        res,
+        p && f && [Number(p[1]), Number(f[1]) + Number(c?.[1] ?? 0)],
+      ),
+    );
+  } else {
+    console.error(`unknown runtime: ${runtime}`);
+    results.push({ name: runtime, passed: 0, failed: 1 });
+  }
+}
+
+/** A runner that crashed or printed no summary counts as one failure. */
+function summary(name, res, counts) {
+  if (!counts) {
+    return {
+      name,
+      passed: 0,
+      failed: 1,
+      note: `no summary (exit ${res.code})`,
+    };
+  }
+  const [passed, failed] = counts;
+  if (res.code !== 0 && failed === 0) {
+    return { name, passed, failed: 1, note: `exit ${res.code}` };
+  }
+  return { name, passed, failed };
+}
+
+console.log("\n=== summary");
+for (const r of results) {
+  console.log(
+    `  ${r.name.padEnd(14)} ${r.passed} passed, ${r.failed} failed${
+      r.note ? ` (${r.note})` : ""
+    }`,
+  );
+}
+const passed = results.reduce((a, r) => a + r.passed, 0);
+const failed = results.reduce((a, r) => a + r.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -1,0 +1,249 @@
+/**
+ * Subprocesses on Deno, Bun and Node behind one interface, shaped for
+ * ffmpeg: argv only (never a shell), stdout as a byte stream, stderr always
+ * drained (Deno stalls a child whose piped stderr is never read) into a
+ * line callback and a bounded tail, and each child in its own process group
+ * so a kill reaches everything it started.
+ *
+ * Children outlive their parent in every runtime, so live process groups
+ * are also killed when this process exits.
+ *
+ * @module
+ */
+
+import { SpawnError } from "../errors.ts";
+import { bunGlobal, denoGlobal } from "./detect.ts";
+import { trackResource } from "./resources.ts";
+import { spawnBun } from "./subprocess_bun.ts";
+import { spawnDeno } from "./subprocess_deno.ts";
+import { spawnNode } from "./subprocess_node.ts";
+
+/** Signals tgcall sends to children. */
+export type KillSignal = "SIGTERM" | "SIGKILL" | "SIGINT";
+
+/** How a child ended. Exactly one of `code` and `signal` is non-null. */
+export interface ExitStatus {
+  /** Exit code when the child exited by itself. */
+  code: number | null;
+  /** Signal name when the child was killed by a signal. */
+  signal: string | null;
+}
+
+/** Options for {@linkcode spawn}. */
+export interface SpawnOptions {
+  /** Arguments, passed as-is (no shell, no globbing). */
+  args?: readonly string[];
+  /** Working directory. */
+  cwd?: string;
+  /** Extra environment variables, merged over the parent's. */
+  env?: Record<string, string>;
+  /** `"piped"` (default) exposes stdout as a stream; `"null"` discards it. */
+  stdout?: "piped" | "null";
+  /** Receives each stderr line (split on `\n` and `\r`) without the break. */
+  onStderrLine?: (line: string) => void;
+  /** Bytes of stderr to keep for {@linkcode Subprocess.stderrTail}; default 16 KiB. */
+  stderrTailBytes?: number;
+}
+
+/** A running child process. */
+export interface Subprocess {
+  /** OS process id, also the id of its process group. */
+  readonly pid: number;
+  /** The child's stdout; empty when spawned with `stdout: "null"`. */
+  readonly stdout: ReadableStream<Uint8Array>;
+  /** Resolves once the child has exited and its stderr is fully drained. */
+  readonly exited: Promise<ExitStatus>;
+  /** Whether {@linkcode Subprocess.kill} was called before the exit. */
+  readonly killed: boolean;
+  /** The last bytes of stderr (see `stderrTailBytes`). */
+  stderrTail(): string;
+  /** Signals the child's whole process group. No-op after exit. */
+  kill(signal?: KillSignal): void;
+  /**
+   * SIGTERM to the group, then SIGKILL after `graceMs` (default 2000) if it
+   * is still alive; cancels stdout; resolves with the exit status.
+   */
+  stop(graceMs?: number): Promise<ExitStatus>;
+}
+
+/** @internal What a runtime backend returns; `spawn` wraps it. */
+export interface ChildHandle {
+  readonly pid: number;
+  readonly stdout: ReadableStream<Uint8Array> | undefined;
+  readonly stderr: ReadableStream<Uint8Array>;
+  readonly status: Promise<ExitStatus>;
+  killGroup(signal: KillSignal): void;
+}
+
+/** @internal Backend options, already normalised. */
+export interface ChildOptions {
+  args: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  stdout: "piped" | "null";
+}
+
+const liveGroups = new Set<ChildHandle>();
+let exitHookInstalled = false;
+
+function killAllOnExit(): void {
+  for (const child of liveGroups) {
+    try {
+      child.killGroup("SIGKILL");
+    } catch { /* already gone */ }
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  if (denoGlobal && !bunGlobal) {
+    globalThis.addEventListener("unload", killAllOnExit);
+    return;
+  }
+  const proc = (globalThis as unknown as {
+    process?: { on(event: string, handler: () => void): void };
+  }).process;
+  proc?.on("exit", killAllOnExit);
+}
+
+/**
+ * Spawns `command` with `options.args`, in a new process group.
+ *
+ * @example
+ * ```ts ignore
+ * import { spawn } from "./subprocess.ts";
+ *
+ * const child = await spawn("ffmpeg", { args: ["-version"] });
+ * const text = await new Response(child.stdout).text();
+ * console.log(text.split("\n")[0], await child.exited);
+ * ```
+ *
+ * @throws {SpawnError} when the binary is missing or cannot be executed.
+ */
+export async function spawn(
+  command: string,
+  options: SpawnOptions = {},
+): Promise<Subprocess> {
+  const childOptions: ChildOptions = {
+    args: [...(options.args ?? [])],
+    cwd: options.cwd,
+    env: options.env,
+    stdout: options.stdout ?? "piped",
+  };
+  let child: ChildHandle;
+  try {
+    child = bunGlobal
+      ? spawnBun(bunGlobal, command, childOptions)
+      : denoGlobal
+      ? spawnDeno(denoGlobal, command, childOptions)
+      : await spawnNode(command, childOptions);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SpawnError(command, `Cannot spawn ${command}: ${reason}`, {
+      cause: error,
+    });
+  }
+  installExitHook();
+  liveGroups.add(child);
+  trackResource("subprocesses", 1);
+
+  const tailLimit = options.stderrTailBytes ?? 16384;
+  let tail = "";
+  const drained = drainStderr(child.stderr, options.onStderrLine, (text) => {
+    tail += text;
+    if (tail.length > tailLimit * 2) tail = tail.slice(-tailLimit);
+  });
+  let exitedFlag = false;
+  let killedFlag = false;
+  const exited = Promise.all([child.status, drained]).then(([status]) => {
+    exitedFlag = true;
+    liveGroups.delete(child);
+    trackResource("subprocesses", -1);
+    return status;
+  });
+  const stdout = child.stdout ?? new ReadableStream<Uint8Array>({
+    start: (controller) => controller.close(),
+  });
+  const kill = (signal: KillSignal = "SIGTERM") => {
+    if (exitedFlag) return;
+    killedFlag = true;
+    try {
+      child.killGroup(signal);
+    } catch { /* exited between the check and the signal */ }
+  };
+  return {
+    pid: child.pid,
+    stdout,
+    exited,
+    get killed() {
+      return killedFlag;
+    },
+    stderrTail: () => tail.length > tailLimit ? tail.slice(-tailLimit) : tail,
+    kill,
+    async stop(graceMs = 2000) {
+      kill("SIGTERM");
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const escalate = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          kill("SIGKILL");
+          resolve();
+        }, graceMs);
+      });
+      // Cancelling stdout lets a child blocked on a full pipe see EPIPE.
+      stdout.cancel().catch(() => {});
+      await Promise.race([exited, escalate]);
+      clearTimeout(timer);
+      return await exited;
+    },
+  };
+}
+
+async function drainStderr(
+  stderr: ReadableStream<Uint8Array>,
+  onLine: ((line: string) => void) | undefined,
+  onText: (text: string) => void,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  let partial = "";
+  const emit = (text: string) => {
+    onText(text);
+    if (!onLine) return;
+    partial += text;
+    let start = 0;
+    for (let i = 0; i < partial.length; i++) {
+      const c = partial.charCodeAt(i);
+      if (c === 10 || c === 13) {
+        if (i > start) safeCall(onLine, partial.slice(start, i));
+        start = i + 1;
+      }
+    }
+    partial = partial.slice(start);
+  };
+  try {
+    for await (const chunk of stderr) {
+      emit(decoder.decode(chunk, { stream: true }));
+    }
+  } catch { /* the pipe broke because the child died: nothing more to read */ }
+  emit(decoder.decode());
+  if (onLine && partial.length > 0) safeCall(onLine, partial);
+}
+
+function safeCall(onLine: (line: string) => void, line: string): void {
+  try {
+    onLine(line);
+  } catch { /* a logging callback must not stop the drain */ }
+}
+
+/**
+ * Whether an exit status means the child stopped cleanly: exit code 0, or —
+ * only when we asked it to stop — exit code 255 (ffmpeg's answer to SIGTERM)
+ * or death by SIGTERM/SIGKILL/SIGINT.
+ */
+export function isCleanExit(status: ExitStatus, killedByUs: boolean): boolean {
+  if (status.code === 0) return true;
+  if (!killedByUs) return false;
+  return status.code === 255 ||
+    status.signal === "SIGTERM" || status.signal === "SIGKILL" ||
+    status.signal === "SIGINT";
+}
