@@ -1,0 +1,373 @@
+/**
+ * A controlling ICE agent for one component over UDP (RFC 8445), with
+ * consent freshness (RFC 7675).
+ *
+ * Telegram's SFU is ICE-lite: it answers Binding requests and never checks
+ * us. So the agent sends checks — USERNAME `remoteUfrag:localUfrag`,
+ * PRIORITY, ICE-CONTROLLING, USE-CANDIDATE (aggressive nomination),
+ * MESSAGE-INTEGRITY keyed with the remote password, FINGERPRINT — to every
+ * remote UDP candidate, paced every `checkIntervalMs` (Ta), and selects the
+ * first pair that answers. It still answers checks from a full agent (such
+ * as libdatachannel in tests), learning peer-reflexive candidates.
+ *
+ * After selection, Binding requests on the pair every ~2.5 s (±20 %) keep
+ * consent: no answer for `disconnectedMs` → disconnected, for
+ * `failedMs` → failed. Unauthenticated or malformed STUN is dropped and
+ * counted, never thrown.
+ *
+ * @module
+ */
+
+import {
+  type ScheduledTask,
+  type Scheduler,
+  sharedScheduler,
+} from "../runtime/scheduler.ts";
+import {
+  type DecodedStunMessage,
+  decodeStunMessage,
+  encodeStunMessage,
+  newTransactionId,
+  StunClass,
+  StunMethod,
+  verifyFingerprint,
+  verifyMessageIntegrity,
+} from "../stun/message.ts";
+import { candidatePriority, type IceCandidate } from "./candidate.ts";
+
+/** Agent states, as RTCIceConnectionState names them. */
+export type IceState =
+  | "new"
+  | "checking"
+  | "connected"
+  | "disconnected"
+  | "failed"
+  | "closed";
+
+/** A candidate pair; `remote` is where we send. */
+export interface IcePair {
+  /** Remote address. */
+  address: string;
+  /** Remote port. */
+  port: number;
+  /** Round-trip time of the last answered check, ms. */
+  rttMs: number;
+}
+
+/** Options for {@linkcode IceAgent}. */
+export interface IceAgentOptions {
+  /** Our ufrag. */
+  localUfrag: string;
+  /** Our password (answers to incoming checks are keyed with it). */
+  localPwd: string;
+  /** The remote ufrag. */
+  remoteUfrag: string;
+  /** The remote password (our checks are keyed with it). */
+  remotePwd: string;
+  /** Remote UDP candidates to check. */
+  remoteCandidates: readonly IceCandidate[];
+  /** Sends a datagram; returns false if no socket can reach the address. */
+  send: (data: Uint8Array, address: string, port: number) => boolean;
+  /** Called on every state change. */
+  onStateChange?: (state: IceState) => void;
+  /** Called when a pair is selected (and again if it changes). */
+  onSelectedPair?: (pair: IcePair) => void;
+  /** Ta between checks; default 50 ms (RFC 8445 §14.2). */
+  checkIntervalMs?: number;
+  /** Consent check interval; default 2500 ms. */
+  keepaliveMs?: number;
+  /** No answer for this long → disconnected; default 5000 ms. */
+  disconnectedMs?: number;
+  /** No answer for this long → failed (also the overall check timeout); default 30 000 ms. */
+  failedMs?: number;
+  /** Timer source; default the shared scheduler. */
+  scheduler?: Scheduler;
+}
+
+interface Transaction {
+  address: string;
+  port: number;
+  sentAt: number;
+}
+
+/** Per-agent counters. */
+export interface IceStats {
+  /** Binding requests sent. */
+  requestsSent: number;
+  /** Binding responses accepted. */
+  responsesReceived: number;
+  /** Binding requests from the peer answered. */
+  requestsAnswered: number;
+  /** STUN datagrams dropped as malformed or unauthenticated. */
+  dropped: number;
+}
+
+/** A controlling, aggressive-nomination ICE agent. */
+export class IceAgent {
+  readonly #o:
+    & Required<
+      Omit<IceAgentOptions, "onStateChange" | "onSelectedPair" | "scheduler">
+    >
+    & Pick<IceAgentOptions, "onStateChange" | "onSelectedPair">;
+  readonly #scheduler: Scheduler;
+  readonly #task: ScheduledTask;
+  readonly #remoteKey: Uint8Array;
+  readonly #localKey: Uint8Array;
+  readonly #tieBreaker: bigint;
+  readonly #targets: { address: string; port: number }[] = [];
+  readonly #pending = new Map<string, Transaction>();
+  #next = 0;
+  #state: IceState = "new";
+  #selected: IcePair | undefined;
+  #startedAt = 0;
+  #lastResponse = 0;
+  /** Live counters. */
+  readonly stats: IceStats = {
+    requestsSent: 0,
+    responsesReceived: 0,
+    requestsAnswered: 0,
+    dropped: 0,
+  };
+
+  /** @param options See {@linkcode IceAgentOptions}. */
+  constructor(options: IceAgentOptions) {
+    this.#o = {
+      checkIntervalMs: 50,
+      keepaliveMs: 2500,
+      disconnectedMs: 5000,
+      failedMs: 30_000,
+      ...options,
+    };
+    this.#scheduler = options.scheduler ?? sharedScheduler();
+    this.#task = this.#scheduler.task((now) => this.#tick(now));
+    const encoder = new TextEncoder();
+    this.#remoteKey = encoder.encode(options.remotePwd);
+    this.#localKey = encoder.encode(options.localPwd);
+    const tb = crypto.getRandomValues(new Uint32Array(2));
+    this.#tieBreaker = (BigInt(tb[0]) << 32n) | BigInt(tb[1]);
+    // Highest priority first; the SFU lists IPv4 and IPv6 hosts.
+    for (
+      const c of [...options.remoteCandidates].sort((a, b) =>
+        b.priority - a.priority
+      )
+    ) {
+      if (
+        !this.#targets.some((t) => t.address === c.address && t.port === c.port)
+      ) {
+        this.#targets.push({ address: c.address, port: c.port });
+      }
+    }
+  }
+
+  /** Current state. */
+  get state(): IceState {
+    return this.#state;
+  }
+
+  /** The selected pair, once connected. */
+  get selectedPair(): IcePair | undefined {
+    return this.#selected;
+  }
+
+  /** Starts checking. */
+  start(): void {
+    if (this.#state !== "new") return;
+    this.#startedAt = this.#scheduler.clock.now();
+    this.#setState("checking");
+    this.#task.after(0);
+  }
+
+  /** Stops all timers; the agent can no longer be used. Idempotent. */
+  close(): void {
+    this.#task.cancel();
+    this.#pending.clear();
+    if (this.#state !== "closed") this.#setState("closed");
+  }
+
+  /**
+   * Handles a STUN datagram from `address:port`. Never throws; malformed or
+   * unauthenticated messages are dropped and counted.
+   */
+  handleStun(data: Uint8Array, address: string, port: number): void {
+    if (this.#state === "closed" || this.#state === "new") return;
+    let message: DecodedStunMessage;
+    try {
+      message = decodeStunMessage(data);
+    } catch {
+      this.stats.dropped++;
+      return;
+    }
+    if (message.method !== StunMethod.Binding || !verifyFingerprint(message)) {
+      this.stats.dropped++;
+      return;
+    }
+    if (message.class === StunClass.Request) {
+      this.#answer(message, address, port);
+    } else if (message.class === StunClass.SuccessResponse) {
+      this.#onSuccess(message, address, port);
+    } else if (message.class === StunClass.ErrorResponse) {
+      this.#onError(message);
+    }
+  }
+
+  #answer(message: DecodedStunMessage, address: string, port: number): void {
+    const expectedUser = `${this.#o.localUfrag}:${this.#o.remoteUfrag}`;
+    if (
+      message.username !== expectedUser ||
+      !verifyMessageIntegrity(message, this.#localKey)
+    ) {
+      this.stats.dropped++;
+      return;
+    }
+    // Both controlling (RFC 8445 §7.3.1.1): the larger tie-breaker keeps the
+    // role; a send-only client facing an ICE-lite SFU never meets this, so
+    // we only defend our role and do not switch.
+    if (
+      message.iceControlling !== undefined &&
+      this.#tieBreaker >= message.iceControlling
+    ) {
+      this.#o.send(
+        encodeStunMessage({
+          method: StunMethod.Binding,
+          class: StunClass.ErrorResponse,
+          transactionId: message.transactionId,
+          errorCode: { code: 487, reason: "Role Conflict" },
+        }, { integrityKey: this.#localKey, fingerprint: true }),
+        address,
+        port,
+      );
+      return;
+    }
+    this.stats.requestsAnswered++;
+    this.#o.send(
+      encodeStunMessage({
+        method: StunMethod.Binding,
+        class: StunClass.SuccessResponse,
+        transactionId: message.transactionId,
+        xorMappedAddress: { address, port },
+      }, { integrityKey: this.#localKey, fingerprint: true }),
+      address,
+      port,
+    );
+    // A check from an address we did not know is a peer-reflexive candidate
+    // (RFC 8445 §7.3.1.3): check it too.
+    if (!this.#targets.some((t) => t.address === address && t.port === port)) {
+      this.#targets.push({ address, port });
+    }
+    // A triggered check (§7.3.1.4) speeds things up when we are still checking.
+    if (this.#state === "checking") this.#sendCheck(address, port);
+  }
+
+  #onSuccess(message: DecodedStunMessage, address: string, port: number): void {
+    const key = transactionKey(message.transactionId);
+    const tx = this.#pending.get(key);
+    // Responses must come from where the request went (RFC 8445 §7.2.5.2.1).
+    if (
+      !tx || tx.address !== address || tx.port !== port ||
+      !verifyMessageIntegrity(message, this.#remoteKey)
+    ) {
+      this.stats.dropped++;
+      return;
+    }
+    this.#pending.delete(key);
+    this.stats.responsesReceived++;
+    const now = this.#scheduler.clock.now();
+    this.#lastResponse = now;
+    const rttMs = now - tx.sentAt;
+    if (!this.#selected) {
+      // USE-CANDIDATE was on the request: a success nominates the pair.
+      this.#selected = { address, port, rttMs };
+      this.#setState("connected");
+      this.#o.onSelectedPair?.(this.#selected);
+      this.#task.at(now + this.#keepaliveDelay());
+    } else if (
+      this.#selected.address === address && this.#selected.port === port
+    ) {
+      this.#selected.rttMs = rttMs;
+      if (this.#state === "disconnected") this.#setState("connected");
+    }
+  }
+
+  #onError(message: DecodedStunMessage): void {
+    const key = transactionKey(message.transactionId);
+    if (this.#pending.delete(key)) this.stats.responsesReceived++;
+    else this.stats.dropped++;
+  }
+
+  #tick(now: number): void {
+    if (this.#state === "checking") {
+      if (now - this.#startedAt >= this.#o.failedMs) {
+        this.#setState("failed");
+        return;
+      }
+      if (this.#targets.length > 0) {
+        const t = this.#targets[this.#next++ % this.#targets.length];
+        this.#sendCheck(t.address, t.port);
+      }
+      this.#task.at(now + this.#o.checkIntervalMs);
+      return;
+    }
+    if (
+      !this.#selected || this.#state === "failed" || this.#state === "closed"
+    ) return;
+    const silent = now - this.#lastResponse;
+    if (silent >= this.#o.failedMs) {
+      this.#setState("failed");
+      return;
+    }
+    if (silent >= this.#o.disconnectedMs && this.#state === "connected") {
+      this.#setState("disconnected");
+    }
+    this.#sendCheck(this.#selected.address, this.#selected.port);
+    // Check faster while disconnected so recovery is noticed quickly.
+    this.#task.at(
+      now + (this.#state === "disconnected" ? 500 : this.#keepaliveDelay()),
+    );
+  }
+
+  #keepaliveDelay(): number {
+    return this.#o.keepaliveMs * (0.8 + 0.4 * Math.random());
+  }
+
+  #sendCheck(address: string, port: number): void {
+    const transactionId = newTransactionId();
+    const request = encodeStunMessage({
+      method: StunMethod.Binding,
+      class: StunClass.Request,
+      transactionId,
+      username: `${this.#o.remoteUfrag}:${this.#o.localUfrag}`,
+      priority: candidatePriority("prflx"),
+      iceControlling: this.#tieBreaker,
+      useCandidate: true,
+    }, { integrityKey: this.#remoteKey, fingerprint: true });
+    if (!this.#o.send(request, address, port)) return;
+    this.stats.requestsSent++;
+    const now = this.#scheduler.clock.now();
+    this.#pending.set(transactionKey(transactionId), {
+      address,
+      port,
+      sentAt: now,
+    });
+    // Bound the table: answers older than the failure window are useless.
+    if (this.#pending.size > 256) {
+      for (const [k, tx] of this.#pending) {
+        if (now - tx.sentAt > 5000 || this.#pending.size > 256) {
+          this.#pending.delete(k);
+        }
+      }
+    }
+  }
+
+  #setState(state: IceState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    if (state === "failed" || state === "closed") this.#task.cancel();
+    this.#o.onStateChange?.(state);
+  }
+}
+
+function transactionKey(id: Uint8Array): string {
+  let key = "";
+  for (let i = 0; i < id.length; i++) key += String.fromCharCode(id[i]);
+  return key;
+}
