@@ -62,12 +62,23 @@ export interface PeerTransportOptions {
    * lost flight then costs tens of milliseconds, not a second.
    */
   dtlsInitialTimeoutMs?: number;
+  /**
+   * DTLS retransmission cap. Default 1 s: ICE has just proven the path, and
+   * consent keeps proving it, so the congestion argument for RFC 6347's
+   * 60 s cap does not apply; the handshake still gives up after 30 s.
+   */
+  dtlsMaxTimeoutMs?: number;
   /** Timer source; default the shared scheduler. */
   scheduler?: Scheduler;
   /** Called on every state change. */
   onStateChange?: (state: TransportState) => void;
   /** Called with each authenticated, decrypted RTCP compound packet. */
   onRtcp?: (packet: Uint8Array, length: number) => void;
+  /**
+   * Receives errors that never propagate (socket errors, a throwing
+   * callback); they are always counted in `stats.errors`.
+   */
+  onError?: (error: TgCallError) => void;
 }
 
 /** Counters. */
@@ -80,6 +91,8 @@ export interface PeerTransportStats {
   rtcpReceived: number;
   /** Datagrams dropped (unknown first byte, failed authentication, wrong source). */
   dropped: number;
+  /** Errors reported through `onError`. */
+  errors: number;
 }
 
 /** ICE + DTLS + SRTP for one call. */
@@ -103,6 +116,7 @@ export class PeerTransport {
     rtcpSent: 0,
     rtcpReceived: 0,
     dropped: 0,
+    errors: 0,
   };
 
   private constructor(options: PeerTransportOptions) {
@@ -279,6 +293,7 @@ export class PeerTransport {
       remoteFingerprints: this.#o.remote.fingerprints,
       srtpProfiles: this.#o.srtpProfiles,
       initialTimeoutMs: initial,
+      maxTimeoutMs: this.#o.dtlsMaxTimeoutMs ?? 1000,
       scheduler: this.#o.scheduler,
       send: (d) => {
         const p = this.#pair;

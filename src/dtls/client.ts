@@ -30,6 +30,7 @@
  * @module
  */
 
+import { withDefaults } from "../runtime/options.ts";
 import { p256, p384 } from "@noble/curves/nist.js";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -194,14 +195,16 @@ export class DtlsClient {
 
   /** @param options See {@linkcode DtlsClientOptions}. */
   constructor(options: DtlsClientOptions) {
-    this.#o = {
-      srtpProfiles: ["AES_CM_128_HMAC_SHA1_80", "AEAD_AES_128_GCM"],
+    this.#o = withDefaults({
+      srtpProfiles: [
+        "AES_CM_128_HMAC_SHA1_80",
+        "AEAD_AES_128_GCM",
+      ] as readonly SrtpProfileName[],
       initialTimeoutMs: 1000,
       maxTimeoutMs: 60_000,
       handshakeTimeoutMs: 30_000,
       mtu: 1200,
-      ...options,
-    };
+    }, options);
     this.#scheduler = options.scheduler ?? sharedScheduler();
     this.#timer = this.#scheduler.task((now) => this.#onTimer(now));
     this.#timeoutMs = this.#o.initialTimeoutMs;

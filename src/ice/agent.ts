@@ -18,6 +18,7 @@
  * @module
  */
 
+import { withDefaults } from "../runtime/options.ts";
 import {
   type ScheduledTask,
   type Scheduler,
@@ -121,6 +122,7 @@ export class IceAgent {
   #selected: IcePair | undefined;
   #startedAt = 0;
   #lastResponse = 0;
+  #established = false;
   /** Live counters. */
   readonly stats: IceStats = {
     requestsSent: 0,
@@ -131,13 +133,12 @@ export class IceAgent {
 
   /** @param options See {@linkcode IceAgentOptions}. */
   constructor(options: IceAgentOptions) {
-    this.#o = {
+    this.#o = withDefaults({
       checkIntervalMs: 50,
       keepaliveMs: 2500,
       disconnectedMs: 5000,
       failedMs: 30_000,
-      ...options,
-    };
+    }, options);
     this.#scheduler = options.scheduler ?? sharedScheduler();
     this.#task = this.#scheduler.task((now) => this.#tick(now));
     const encoder = new TextEncoder();
@@ -175,6 +176,18 @@ export class IceAgent {
     this.#startedAt = this.#scheduler.clock.now();
     this.#setState("checking");
     this.#task.after(0);
+  }
+
+  /**
+   * Tells the agent the layer above (DTLS) is up. Until then the selected
+   * pair is pinged every 2·Ta instead of every ~2.5 s: a full ICE peer (not
+   * the ICE-lite SFU, but libwebrtc or libdatachannel) accepts DTLS only
+   * once one of its own checks succeeded, and each of our USE-CANDIDATE
+   * checks makes it send a triggered check (RFC 8445 §7.3.1.4) instead of
+   * waiting for its own, ever slower, retransmissions.
+   */
+  markEstablished(): void {
+    this.#established = true;
   }
 
   /** Stops all timers; the agent can no longer be used. Idempotent. */
@@ -279,7 +292,7 @@ export class IceAgent {
       this.#selected = { address, port, rttMs };
       this.#setState("connected");
       this.#o.onSelectedPair?.(this.#selected);
-      this.#task.at(now + this.#keepaliveDelay());
+      this.#task.at(now + this.#nextPingDelay());
     } else if (
       this.#selected.address === address && this.#selected.port === port
     ) {
@@ -319,13 +332,13 @@ export class IceAgent {
       this.#setState("disconnected");
     }
     this.#sendCheck(this.#selected.address, this.#selected.port);
-    // Check faster while disconnected so recovery is noticed quickly.
-    this.#task.at(
-      now + (this.#state === "disconnected" ? 500 : this.#keepaliveDelay()),
-    );
+    this.#task.at(now + this.#nextPingDelay());
   }
 
-  #keepaliveDelay(): number {
+  #nextPingDelay(): number {
+    if (!this.#established) return 2 * this.#o.checkIntervalMs;
+    // Check faster while disconnected so recovery is noticed quickly.
+    if (this.#state === "disconnected") return 500;
     return this.#o.keepaliveMs * (0.8 + 0.4 * Math.random());
   }
 
