@@ -339,7 +339,12 @@ export class IceAgent {
     if (!this.#established) return 2 * this.#o.checkIntervalMs;
     // Check faster while disconnected so recovery is noticed quickly.
     if (this.#state === "disconnected") return 500;
-    return this.#o.keepaliveMs * (0.8 + 0.4 * Math.random());
+    const keepalive = this.#o.keepaliveMs * (0.8 + 0.4 * Math.random());
+    // Also wake when consent would lapse, so "disconnected" is reported on
+    // time rather than at the next keepalive.
+    const untilSilent = this.#lastResponse + this.#o.disconnectedMs -
+      this.#scheduler.clock.now();
+    return Math.max(1, Math.min(keepalive, untilSilent));
   }
 
   #sendCheck(address: string, port: number): void {

@@ -88,6 +88,7 @@ async function startServer(
   port: number,
   cert: { cert: string; key: string },
   profiles: string,
+  extra = "",
 ): Promise<Server> {
   // s_server exits when stdin closes; the sleep keeps it open (test-only shell).
   const child = await spawn("sh", {
@@ -95,7 +96,7 @@ async function startServer(
       "-c",
       `sleep 20 | exec openssl s_server -dtls1_2 -accept 127.0.0.1:${port} -naccept 1 ` +
       `-cert ${cert.cert} -key ${cert.key} -use_srtp ${profiles} ` +
-      `-keymatexport EXTRACTOR-dtls_srtp -keymatexportlen 60 -verify 1`,
+      `-keymatexport EXTRACTOR-dtls_srtp -keymatexportlen 60 -verify 1 ${extra}`,
     ],
   });
   let text = "";
@@ -211,6 +212,46 @@ test("dtls/openssl: a wrong remote fingerprint refuses the handshake", async () 
     assert.throws(
       () => client!.exportKeyingMaterial("EXTRACTOR-dtls_srtp", 60),
       DtlsError,
+    );
+  } finally {
+    client?.close();
+    await socket.close();
+    await server.child.stop(1000);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("dtls/openssl: P-256 key exchange (server restricted to -groups P-256) matches OpenSSL's keys", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tgcall-dtls-"));
+  const cert = await makeCert(dir, "ecdsa");
+  const port = await freePort();
+  const server = await startServer(
+    port,
+    cert,
+    "SRTP_AES128_CM_SHA1_80",
+    "-groups P-256",
+  );
+  let client: DtlsClient | undefined;
+  const socket = await bindUdp({
+    address: "127.0.0.1",
+    onMessage: (data) => client?.handleDatagram(data),
+  });
+  try {
+    client = new DtlsClient({
+      certificate: generateCertificate(),
+      remoteFingerprints: [{
+        hash: "sha-256",
+        fingerprint: fingerprintOf(await derOf(cert.cert), "sha-256"),
+      }],
+      send: (d) => socket.send(d, port, "127.0.0.1"),
+    });
+    client.start();
+    await client.connected;
+    const keying = await server.waitFor(/Keying material: ([0-9A-Fa-f]+)/);
+    assert.equal(
+      toHex(client.exportKeyingMaterial("EXTRACTOR-dtls_srtp", 60))
+        .toUpperCase(),
+      keying[1].toUpperCase(),
     );
   } finally {
     client?.close();
