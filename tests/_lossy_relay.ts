@@ -28,7 +28,9 @@ export async function startLossyRelay(
 ): Promise<LossyRelay> {
   const counts = { up: 0, upDropped: 0, down: 0, downDropped: 0 };
   let client: { address: string; port: number } | undefined;
-  let back: UdpSocket | undefined;
+  // The back socket exists only after the front one; the front handler
+  // reaches it through this holder.
+  const link: { back?: UdpSocket } = {};
   const front = await bindUdp({
     address: "127.0.0.1",
     onMessage(data, address, port) {
@@ -38,10 +40,10 @@ export async function startLossyRelay(
         return;
       }
       counts.up++;
-      back?.send(data, target.port, target.address);
+      link.back?.send(data, target.port, target.address);
     },
   });
-  back = await bindUdp({
+  const back = link.back = await bindUdp({
     address: "127.0.0.1",
     onMessage(data) {
       if (!client) return;
@@ -58,7 +60,7 @@ export async function startLossyRelay(
     counts,
     async close() {
       await front.close();
-      await back?.close();
+      await back.close();
     },
   };
 }

@@ -18,7 +18,7 @@
 
 import { DtlsClient, type RemoteFingerprint } from "../dtls/client.ts";
 import type { DtlsCertificate } from "../dtls/certificate.ts";
-import { DtlsError } from "../dtls/handshake.ts";
+import type { DtlsError } from "../dtls/handshake.ts";
 import { ClosedError, TgCallError } from "../errors.ts";
 import { IceAgent, type IcePair, type IceState } from "../ice/agent.ts";
 import { type IceCandidate, isIpv6 } from "../ice/candidate.ts";

@@ -27,10 +27,14 @@ export async function bindBunUdp(
         onMessage(data, address, port);
       },
       error(_socket, error) {
+        // Bun has been seen calling this with no error object at all.
         options.onError(
-          new SocketError(`UDP socket error: ${error.message}`, {
-            cause: error,
-          }),
+          new SocketError(
+            `UDP socket error: ${error?.message ?? String(error)}`,
+            {
+              cause: error,
+            },
+          ),
         );
       },
     },

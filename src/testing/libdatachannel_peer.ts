@@ -346,13 +346,20 @@ export class LibdatachannelPeer {
     }
   }
 
-  /** Closes the peer connection. */
-  close(): void {
+  /**
+   * Closes the peer connection and waits until libdatachannel reports it
+   * closed, so no native callback fires after the caller moves on (under
+   * Deno a late callback into a finished test file's isolate panics).
+   */
+  async close(): Promise<void> {
     for (const t of this.#tracks) {
       try {
         t.close();
       } catch { /* already closed */ }
     }
     this.#pc.close();
+    try {
+      await this.waitForState("closed", 2000);
+    } catch { /* never connected: libdatachannel may stay "new" */ }
   }
 }

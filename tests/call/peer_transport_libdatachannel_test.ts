@@ -113,7 +113,7 @@ for (
         assert.equal(transport.stats.rtpSent, 100);
       } finally {
         await transport?.close();
-        peer.close();
+        await peer.close();
       }
     },
     { timeout: 20_000 },

@@ -90,7 +90,7 @@ test(
         dropped += relay.counts.upDropped + relay.counts.downDropped;
       } finally {
         await transport?.close();
-        peer.close();
+        await peer.close();
         await relay.close();
       }
     }
@@ -152,6 +152,6 @@ test("transport/libdatachannel: a wrong fingerprint refuses the handshake and no
     assert.equal(peer.received.length, 0);
   } finally {
     await transport?.close();
-    peer.close();
+    await peer.close();
   }
 });
