@@ -1,0 +1,120 @@
+/**
+ * Opus RTP packetization (RFC 7587): one Opus packet per RTP packet, a
+ * 48 kHz clock whatever the encoder's internal rate, and the RFC 6464
+ * audio level on every packet — Telegram clients draw the speaking ring
+ * only from that extension.
+ *
+ * Timestamps come from the source's own clock (OGG granule positions), so
+ * a frame dropped or skipped upstream leaves a gap instead of shifting
+ * everything after it. Across source switches, pauses and seeks the RTP
+ * timestamp and sequence spaces continue: a new source's first frame is
+ * placed one frame after the last one sent, never behind it.
+ *
+ * @module
+ */
+
+import { type ExtensionElement, writeRtpHeader } from "./packet.ts";
+
+/** Options for {@linkcode OpusPacketizer}. */
+export interface OpusPacketizerOptions {
+  /** Audio SSRC (the join `ssrc`). */
+  ssrc: number;
+  /** Payload type; default 111, which Telegram clients require. */
+  payloadType?: number;
+  /** First sequence number; default random. */
+  initialSequence?: number;
+  /** First RTP timestamp; default random. */
+  initialTimestamp?: number;
+}
+
+/** Packetizes Opus frames into caller-provided buffers. */
+export class OpusPacketizer {
+  /** The SSRC. */
+  readonly ssrc: number;
+  readonly #pt: number;
+  #seq: number;
+  /** RTP timestamp that source time 0 of the current source maps to. */
+  #base: number;
+  /** Source timestamp of the current source's first frame, or NaN before it. */
+  #sourceStart = NaN;
+  #lastSource = NaN;
+  #lastTimestamp: number;
+  #lastDuration = 960;
+  #newSource = true;
+
+  /** @param options See {@linkcode OpusPacketizerOptions}. */
+  constructor(options: OpusPacketizerOptions) {
+    this.ssrc = options.ssrc >>> 0;
+    this.#pt = options.payloadType ?? 111;
+    const random = crypto.getRandomValues(new Uint32Array(2));
+    this.#seq = (options.initialSequence ?? random[0]) & 0xffff;
+    this.#base = (options.initialTimestamp ?? random[1]) >>> 0;
+    // So that the first frame of the first source lands exactly on #base.
+    this.#lastTimestamp = (this.#base - this.#lastDuration) >>> 0;
+  }
+
+  /** The sequence number the next packet will get. */
+  get nextSequence(): number {
+    return this.#seq;
+  }
+
+  /** The RTP timestamp of the last packet written. */
+  get lastTimestamp(): number {
+    return this.#lastTimestamp;
+  }
+
+  /**
+   * Starts a new source (file, seek target, resumed stream): its first
+   * frame follows the last frame sent, whatever its own timestamps are.
+   */
+  beginSource(): void {
+    this.#newSource = true;
+  }
+
+  /**
+   * Writes one RTP packet for the Opus frame `frame` whose source timestamp
+   * (48 kHz) is `sourceTimestamp` and duration `durationSamples`. Returns the
+   * packet length. The marker bit flags the first packet of each source (a
+   * talkspurt start, RFC 3551 §4.1).
+   */
+  write(
+    buf: Uint8Array,
+    frame: Uint8Array,
+    sourceTimestamp: number,
+    durationSamples: number,
+    extensions: readonly ExtensionElement[] = [],
+    extensionCount = extensions.length,
+  ): number {
+    const first = this.#newSource;
+    if (first) {
+      this.#newSource = false;
+      this.#sourceStart = sourceTimestamp;
+      this.#base = (this.#lastTimestamp + this.#lastDuration) >>> 0;
+    } else if (!(sourceTimestamp > this.#lastSource)) {
+      // A source whose clock stalls or goes backwards would move RTP time
+      // backwards: treat it as a new source instead.
+      this.#sourceStart = sourceTimestamp;
+      this.#base = (this.#lastTimestamp + this.#lastDuration) >>> 0;
+    }
+    const timestamp = (this.#base + (sourceTimestamp - this.#sourceStart)) >>>
+      0;
+    const at = writeRtpHeader(
+      buf,
+      {
+        payloadType: this.#pt,
+        marker: first,
+        sequenceNumber: this.#seq,
+        timestamp,
+        ssrc: this.ssrc,
+      },
+      extensions,
+      extensionCount,
+    );
+    this.#seq = (this.#seq + 1) & 0xffff;
+    buf.set(frame, at);
+    this.#lastTimestamp = timestamp;
+    this.#lastSource = sourceTimestamp;
+    this.#lastDuration = durationSamples;
+    return at + frame.length;
+  }
+}
