@@ -436,8 +436,13 @@ export class MediaSender {
     // Never ignored, never more often than the interval: a request inside
     // the interval is deferred to its end (PLI storms coalesce).
     const interval = this.#o.keyframeIntervalMs ?? 500;
-    const at = Math.max(now, this.#lastKeyframeRequest + interval);
-    if (!this.#keyframeTask.scheduled) this.#keyframeTask.at(at);
+    const at = this.#lastKeyframeRequest + interval;
+    if (now >= at) {
+      this.#keyframeTask.cancel();
+      this.#requestKeyframe(now);
+    } else if (!this.#keyframeTask.scheduled) {
+      this.#keyframeTask.at(at);
+    }
   }
 
   #requestKeyframe(now: number): void {
