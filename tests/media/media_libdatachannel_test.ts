@@ -1,6 +1,7 @@
 /**
  * The media path end to end against libdatachannel: a known Opus file and
- * a known VP8 file are read, packetized, protected and sent; what
+ * a known VP8 file are read, paced in real time (FramePacer), packetized
+ * with extensions (MediaSender), protected and sent (PeerTransport); what
  * libdatachannel decrypts is depacketized back to Ogg/IVF and decoded by
  * ffmpeg. Same duration ± 1 frame, every VP8 frame decodes, audio
  * timestamps contiguous.
@@ -11,10 +12,12 @@ import { PeerTransport } from "../../src/call/peer_transport.ts";
 import { generateCertificate } from "../../src/dtls/certificate.ts";
 import { IvfReader } from "../../src/media/ivf_reader.ts";
 import { OggOpusReader } from "../../src/media/ogg_reader.ts";
-import { audioLevelByte } from "../../src/rtp/header_extensions.ts";
-import { OpusPacketizer } from "../../src/rtp/opus_packetizer.ts";
+import { FramePacer } from "../../src/media/frame_pacer.ts";
+import { MediaSender } from "../../src/media/media_sender.ts";
+import type { OpusFrame } from "../../src/media/ogg_reader.ts";
+import type { Vp8Frame } from "../../src/media/ivf_reader.ts";
+import { extensionIdsFrom } from "../../src/rtp/header_extensions.ts";
 import { readRtpPacket } from "../../src/rtp/packet.ts";
-import { Vp8Packetizer } from "../../src/rtp/vp8_packetizer.ts";
 import {
   buildJoinPayload,
   randomIceCredentials,
@@ -60,6 +63,7 @@ test(
       }),
     );
     let transport: PeerTransport | undefined;
+    let rtcpSink: (b: Uint8Array, n: number) => void = () => {};
     try {
       const ogg = await makeOpusOgg(tmp.path("in.ogg"), 2, 660);
       const ivf = await makeVp8Ivf(tmp.path("in.ivf"), 2, {
@@ -74,44 +78,66 @@ test(
         remote: response.transport,
         networkTypes: ["udp4"],
         bindAddress: { udp4: "127.0.0.1" },
+        onRtcp: (b, n) => rtcpSink(b, n),
       });
       await transport.connected;
       await peer.waitForState("connected");
 
-      const opus = new OpusPacketizer({ ssrc: audioSsrc });
-      const vp8 = new Vp8Packetizer({ ssrc: video.ssrc });
-      const buf = new Uint8Array(1500);
-      const out = Array.from({ length: 64 }, () => new Uint8Array(1500));
-      const lengths = new Int32Array(64);
-      let audioSent = 0, videoSent = 0;
-      // Interleave by media time, a little faster than real time.
-      let a = 0, v = 0;
-      while (a < opusFrames.length || v < vp8Frames.length) {
-        const audioMs = a < opusFrames.length
-          ? opusFrames[a].timestamp / 48
-          : Infinity;
-        const videoMs = v < vp8Frames.length
-          ? vp8Frames[v].timestamp / 90
-          : Infinity;
-        if (audioMs <= videoMs) {
-          const f = opusFrames[a++];
-          const n = opus.write(buf, f.data, f.timestamp, f.duration, [{
-            id: 1,
-            length: 1,
-            value: audioLevelByte(-20, true),
-          }]);
-          assert.ok(transport.sendRtp(buf, n));
-          audioSent++;
-        } else {
-          const f = vp8Frames[v++];
-          const count = vp8.packetize(f.data, f.timestamp, out, lengths);
-          for (let i = 0; i < count; i++) {
-            assert.ok(transport.sendRtp(out[i], lengths[i]));
-          }
-          videoSent += count;
-        }
-        await new Promise((r) => setTimeout(r, 2));
+      // The real send path, at real time: pacers → MediaSender → transport.
+      const sender = new MediaSender({
+        sink: transport,
+        audioSsrc,
+        video,
+        extensionIds: extensionIdsFrom(response.audio?.headerExtensions),
+      });
+      rtcpSink = (b, n) => sender.handleRtcp(b, n);
+      const audioPacer = new FramePacer<OpusFrame>({
+        clockRate: 48000,
+        onFrame: (f, deadline) =>
+          sender.sendAudio(
+            f.data,
+            f.timestamp,
+            f.duration,
+            deadline,
+            -20,
+            true,
+          ),
+      });
+      const videoPacer = new FramePacer<Vp8Frame>({
+        clockRate: 90000,
+        onFrame: (f, deadline) =>
+          sender.sendVideo(f.data, f.timestamp, deadline, 1000 / 30),
+      });
+      const origin = performance.now() + 20;
+      audioPacer.anchor(opusFrames[0].timestamp, origin);
+      videoPacer.anchor(vp8Frames[0].timestamp, origin);
+      for (const f of opusFrames) audioPacer.push(f, f.timestamp);
+      for (const f of vp8Frames) videoPacer.push(f, f.timestamp);
+      const audioSent = opusFrames.length;
+      // Wait until the last video frame has fully arrived (marker bit).
+      const deadline = Date.now() + 10_000;
+      while (
+        depacketizeVp8(
+          peer.received.filter((r) => r.kind === "video").map((r) => r.packet),
+        ).frames.length < vp8Frames.length
+      ) {
+        if (Date.now() > deadline) throw new Error("video did not arrive");
+        await new Promise((r) => setTimeout(r, 50));
       }
+      const stats = sender.stats();
+      sender.close();
+      console.log(
+        `media: ${stats.audio.packets} audio + ${
+          stats.video!.packets
+        } video packets, ` +
+          `${stats.senderReports} SRs sent; from libdatachannel ${transport.stats.rtcpReceived} SRTCP packets ` +
+          `(${stats.plisReceived} PLI, ${stats.nacksReceived} NACK, RTT ${
+            stats.rttMs.toFixed(1)
+          } ms)`,
+      );
+      assert.equal(stats.audio.packets, opusFrames.length);
+      assert.ok(stats.senderReports >= 1, "Sender Reports went out");
+      const videoSent = stats.video!.packets;
       const audioIn = await peer.waitForPackets("audio", audioSent, 10_000);
       const videoIn = await peer.waitForPackets("video", videoSent, 10_000);
 
