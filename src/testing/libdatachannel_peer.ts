@@ -17,7 +17,7 @@
 
 import nodeDataChannel from "node-datachannel";
 
-const { PeerConnection } = nodeDataChannel;
+const { PeerConnection, RtcpReceivingSession } = nodeDataChannel;
 type PC = InstanceType<typeof PeerConnection>;
 type Track = ReturnType<PC["addTrack"]>;
 
@@ -266,6 +266,9 @@ export class LibdatachannelPeer {
           peer?.received.push({ kind, packet, at: performance.now() });
         }
       };
+      // libdatachannel's receiving session answers our SRs with Receiver
+      // Reports (and REMB), which exercises our SRTCP receive path.
+      track.setMediaHandler(new RtcpReceivingSession());
       track.onMessage(sink);
       pendingTracks.push(track);
     });

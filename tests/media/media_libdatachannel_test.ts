@@ -114,14 +114,18 @@ test(
       for (const f of opusFrames) audioPacer.push(f, f.timestamp);
       for (const f of vp8Frames) videoPacer.push(f, f.timestamp);
       const audioSent = opusFrames.length;
-      // Wait until the last video frame has fully arrived (marker bit).
+      // Wait until every audio packet and the last video frame (marker bit) arrived.
       const deadline = Date.now() + 10_000;
-      while (
+      const videoFrames = () =>
         depacketizeVp8(
           peer.received.filter((r) => r.kind === "video").map((r) => r.packet),
-        ).frames.length < vp8Frames.length
+        ).frames;
+      while (
+        peer.received.filter((r) => r.kind === "audio").length <
+          opusFrames.length ||
+        videoFrames().length < vp8Frames.length
       ) {
-        if (Date.now() > deadline) throw new Error("video did not arrive");
+        if (Date.now() > deadline) throw new Error("media did not arrive");
         await new Promise((r) => setTimeout(r, 50));
       }
       const stats = sender.stats();
@@ -137,6 +141,12 @@ test(
       );
       assert.equal(stats.audio.packets, opusFrames.length);
       assert.ok(stats.senderReports >= 1, "Sender Reports went out");
+      // libdatachannel's Receiver Reports echo our SRs: SRTCP in, RTT out.
+      assert.ok(
+        transport.stats.rtcpReceived >= 1,
+        "no SRTCP from libdatachannel",
+      );
+      assert.ok(stats.rttMs >= 0 && stats.rttMs < 100, `RTT ${stats.rttMs}`);
       const videoSent = stats.video!.packets;
       const audioIn = await peer.waitForPackets("audio", audioSent, 10_000);
       const videoIn = await peer.waitForPackets("video", videoSent, 10_000);
