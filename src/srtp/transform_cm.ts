@@ -61,6 +61,52 @@ function session(
   };
 }
 
+/**
+ * RTP keystream: IV = k_s·2^16 ⊕ SSRC·2^64 ⊕ index·2^16, where index·2^16
+ * puts ROC in IV bytes 8..11 and SEQ in 12..13. Counter mode encrypts and
+ * decrypts alike.
+ */
+function xorRtp(
+  s: Session,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  ssrc: number,
+  roc: number,
+  seq: number,
+): void {
+  ctrXorInPlace(
+    s.key,
+    s.s0,
+    s.s1 ^ ssrc,
+    s.s2 ^ roc,
+    s.s3 ^ (seq << 16),
+    buf,
+    start,
+    end,
+  );
+}
+
+/** RTCP keystream: the same IV with the 31-bit SRTCP index (bytes 10..13). */
+function xorRtcp(
+  s: Session,
+  buf: Uint8Array,
+  end: number,
+  ssrc: number,
+  index: number,
+): void {
+  ctrXorInPlace(
+    s.key,
+    s.s0,
+    s.s1 ^ ssrc,
+    s.s2 ^ (index >>> 16),
+    s.s3 ^ (index << 16),
+    buf,
+    8,
+    end,
+  );
+}
+
 /** @internal */
 export class AesCmHmacSha1Transform implements SrtpTransform {
   readonly rtpOverhead = TAG;
@@ -85,17 +131,7 @@ export class AesCmHmacSha1Transform implements SrtpTransform {
     seq: number,
   ): number {
     const s = this.#rtp;
-    // index · 2^16 spans IV bytes 8..13: ROC in bytes 8..11, SEQ in 12..13.
-    ctrXorInPlace(
-      s.key,
-      s.s0,
-      s.s1 ^ ssrc,
-      s.s2 ^ roc,
-      s.s3 ^ (seq << 16),
-      buf,
-      headerLength,
-      length,
-    );
+    xorRtp(s, buf, headerLength, length, ssrc, roc, seq);
     s.auth.tag(buf, 0, length, roc, buf, length, TAG);
     return length + TAG;
   }
@@ -113,16 +149,7 @@ export class AesCmHmacSha1Transform implements SrtpTransform {
     const s = this.#rtp;
     s.auth.tag(buf, 0, end, roc, this.#tag, 0, TAG);
     if (!equalAt(this.#tag, buf, end, TAG)) return -1;
-    ctrXorInPlace(
-      s.key,
-      s.s0,
-      s.s1 ^ ssrc,
-      s.s2 ^ roc,
-      s.s3 ^ (seq << 16),
-      buf,
-      headerLength,
-      end,
-    );
+    xorRtp(s, buf, headerLength, end, ssrc, roc, seq);
     return end;
   }
 
@@ -133,16 +160,7 @@ export class AesCmHmacSha1Transform implements SrtpTransform {
     index: number,
   ): number {
     const s = this.#rtcp;
-    ctrXorInPlace(
-      s.key,
-      s.s0,
-      s.s1 ^ ssrc,
-      s.s2 ^ (index >>> 16),
-      s.s3 ^ (index << 16),
-      buf,
-      8,
-      length,
-    );
+    xorRtcp(s, buf, length, ssrc, index);
     const e = (index | 0x80000000) >>> 0;
     buf[length] = e >>> 24;
     buf[length + 1] = e >>> 16;
@@ -166,16 +184,7 @@ export class AesCmHmacSha1Transform implements SrtpTransform {
       buf[end + 3]) >>> 0;
     const index = e & 0x7fffffff;
     if (e & 0x80000000) {
-      ctrXorInPlace(
-        s.key,
-        s.s0,
-        s.s1 ^ ssrc,
-        s.s2 ^ (index >>> 16),
-        s.s3 ^ (index << 16),
-        buf,
-        8,
-        end,
-      );
+      xorRtcp(s, buf, end, ssrc, index);
     }
     return { length: end, index };
   }

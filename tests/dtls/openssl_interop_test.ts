@@ -127,109 +127,29 @@ async function startServer(
   return server;
 }
 
-for (const kind of ["ecdsa", "rsa"] as const) {
-  for (
-    const [profile, opensslName] of [
-      ["AES_CM_128_HMAC_SHA1_80", "SRTP_AES128_CM_SHA1_80"],
-      ["AEAD_AES_128_GCM", "SRTP_AEAD_AES_128_GCM"],
-    ] as [SrtpProfileName, string][]
-  ) {
-    test(`dtls/openssl: ${kind} server, ${profile}: handshake completes and exported keys match OpenSSL's`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), "tgcall-dtls-"));
-      const cert = await makeCert(dir, kind);
-      const port = await freePort();
-      const server = await startServer(
-        port,
-        cert,
-        `SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_128_GCM`,
-      );
-      let client: DtlsClient | undefined;
-      const socket = await bindUdp({
-        address: "127.0.0.1",
-        onMessage: (data) => client?.handleDatagram(data),
-      });
-      try {
-        client = new DtlsClient({
-          certificate: generateCertificate(),
-          remoteFingerprints: [{
-            hash: "sha-256",
-            fingerprint: fingerprintOf(await derOf(cert.cert), "sha-256"),
-          }],
-          srtpProfiles: [profile],
-          send: (d) => socket.send(d, port, "127.0.0.1"),
-        });
-        client.start();
-        const result = await client.connected;
-        assert.equal(result.profile.name, profile);
-        const negotiated = await server.waitFor(
-          /SRTP Extension negotiated, profile=(\S+)/,
-        );
-        assert.equal(negotiated[1], opensslName);
-        const keying = await server.waitFor(/Keying material: ([0-9A-Fa-f]+)/);
-        const ours = client.exportKeyingMaterial("EXTRACTOR-dtls_srtp", 60);
-        assert.equal(toHex(ours).toUpperCase(), keying[1].toUpperCase());
-        // And the split handed to SRTP is RFC 5764's: client key | server key | client salt | server salt.
-        const k = result.profile.keyLength, s = result.profile.saltLength;
-        assert.equal(toHex(result.localKey), toHex(ours.subarray(0, k)));
-        assert.equal(
-          toHex(result.remoteSalt),
-          toHex(ours.subarray(2 * k + s, 2 * k + 2 * s)),
-        );
-      } finally {
-        client?.close();
-        await socket.close();
-        await server.child.stop(1000);
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-  }
-}
-
-test("dtls/openssl: a wrong remote fingerprint refuses the handshake", async () => {
+/**
+ * Runs one handshake against `openssl s_server` and hands the connected
+ * (or failing) client to `check`; cleans up the server, socket and files.
+ */
+async function withOpenssl(
+  options: {
+    kind: "ecdsa" | "rsa";
+    serverProfiles: string;
+    extra?: string;
+    clientProfiles?: SrtpProfileName[];
+    /** Fingerprint to expect instead of the server's real one. */
+    wrongFingerprint?: string;
+  },
+  check: (client: DtlsClient, server: Server) => Promise<void>,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "tgcall-dtls-"));
-  const cert = await makeCert(dir, "ecdsa");
-  const port = await freePort();
-  const server = await startServer(port, cert, "SRTP_AES128_CM_SHA1_80");
-  let client: DtlsClient | undefined;
-  const socket = await bindUdp({
-    address: "127.0.0.1",
-    onMessage: (data) => client?.handleDatagram(data),
-  });
-  try {
-    const other = generateCertificate();
-    client = new DtlsClient({
-      certificate: generateCertificate(),
-      remoteFingerprints: [{ hash: "sha-256", fingerprint: other.fingerprint }],
-      send: (d) => socket.send(d, port, "127.0.0.1"),
-    });
-    client.start();
-    await assert.rejects(
-      client.connected,
-      (e: unknown) => e instanceof DtlsError && /fingerprint/.test(e.message),
-    );
-    assert.equal(client.state, "failed");
-    // No keys exist, so nothing could be protected or sent.
-    assert.throws(
-      () => client!.exportKeyingMaterial("EXTRACTOR-dtls_srtp", 60),
-      DtlsError,
-    );
-  } finally {
-    client?.close();
-    await socket.close();
-    await server.child.stop(1000);
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test("dtls/openssl: P-256 key exchange (server restricted to -groups P-256) matches OpenSSL's keys", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "tgcall-dtls-"));
-  const cert = await makeCert(dir, "ecdsa");
+  const cert = await makeCert(dir, options.kind);
   const port = await freePort();
   const server = await startServer(
     port,
     cert,
-    "SRTP_AES128_CM_SHA1_80",
-    "-groups P-256",
+    options.serverProfiles,
+    options.extra,
   );
   let client: DtlsClient | undefined;
   const socket = await bindUdp({
@@ -241,22 +161,95 @@ test("dtls/openssl: P-256 key exchange (server restricted to -groups P-256) matc
       certificate: generateCertificate(),
       remoteFingerprints: [{
         hash: "sha-256",
-        fingerprint: fingerprintOf(await derOf(cert.cert), "sha-256"),
+        fingerprint: options.wrongFingerprint ??
+          fingerprintOf(await derOf(cert.cert), "sha-256"),
       }],
+      srtpProfiles: options.clientProfiles,
       send: (d) => socket.send(d, port, "127.0.0.1"),
     });
     client.start();
-    await client.connected;
-    const keying = await server.waitFor(/Keying material: ([0-9A-Fa-f]+)/);
-    assert.equal(
-      toHex(client.exportKeyingMaterial("EXTRACTOR-dtls_srtp", 60))
-        .toUpperCase(),
-      keying[1].toUpperCase(),
-    );
+    await check(client, server);
   } finally {
     client?.close();
     await socket.close();
     await server.child.stop(1000);
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}
+
+for (const kind of ["ecdsa", "rsa"] as const) {
+  for (
+    const [profile, opensslName] of [
+      ["AES_CM_128_HMAC_SHA1_80", "SRTP_AES128_CM_SHA1_80"],
+      ["AEAD_AES_128_GCM", "SRTP_AEAD_AES_128_GCM"],
+    ] as [SrtpProfileName, string][]
+  ) {
+    test(`dtls/openssl: ${kind} server, ${profile}: handshake completes and exported keys match OpenSSL's`, () =>
+      withOpenssl(
+        {
+          kind,
+          serverProfiles: "SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_128_GCM",
+          clientProfiles: [profile],
+        },
+        async (client, server) => {
+          const result = await client.connected;
+          assert.equal(result.profile.name, profile);
+          const negotiated = await server.waitFor(
+            /SRTP Extension negotiated, profile=(\S+)/,
+          );
+          assert.equal(negotiated[1], opensslName);
+          const keying = await server.waitFor(
+            /Keying material: ([0-9A-Fa-f]+)/,
+          );
+          const ours = client.exportKeyingMaterial("EXTRACTOR-dtls_srtp", 60);
+          assert.equal(toHex(ours).toUpperCase(), keying[1].toUpperCase());
+          // The split handed to SRTP is RFC 5764's: client key | server key | client salt | server salt.
+          const k = result.profile.keyLength, s = result.profile.saltLength;
+          assert.equal(toHex(result.localKey), toHex(ours.subarray(0, k)));
+          assert.equal(
+            toHex(result.remoteSalt),
+            toHex(ours.subarray(2 * k + s, 2 * k + 2 * s)),
+          );
+        },
+      ));
+  }
+}
+
+test("dtls/openssl: a wrong remote fingerprint refuses the handshake", () =>
+  withOpenssl(
+    {
+      kind: "ecdsa",
+      serverProfiles: "SRTP_AES128_CM_SHA1_80",
+      wrongFingerprint: generateCertificate().fingerprint,
+    },
+    async (client) => {
+      await assert.rejects(
+        client.connected,
+        (e: unknown) => e instanceof DtlsError && /fingerprint/.test(e.message),
+      );
+      assert.equal(client.state, "failed");
+      // No keys exist, so nothing could be protected or sent.
+      assert.throws(
+        () => client.exportKeyingMaterial("EXTRACTOR-dtls_srtp", 60),
+        DtlsError,
+      );
+    },
+  ));
+
+test("dtls/openssl: P-256 key exchange (server restricted to -groups P-256) matches OpenSSL's keys", () =>
+  withOpenssl(
+    {
+      kind: "ecdsa",
+      serverProfiles: "SRTP_AES128_CM_SHA1_80",
+      extra: "-groups P-256",
+    },
+    async (client, server) => {
+      await client.connected;
+      const keying = await server.waitFor(/Keying material: ([0-9A-Fa-f]+)/);
+      assert.equal(
+        toHex(client.exportKeyingMaterial("EXTRACTOR-dtls_srtp", 60))
+          .toUpperCase(),
+        keying[1].toUpperCase(),
+      );
+    },
+  ));

@@ -1,42 +1,8 @@
 import assert from "node:assert/strict";
 import { openResources } from "../../src/runtime/resources.ts";
-import { Scheduler, type TimerHost } from "../../src/runtime/scheduler.ts";
+import { Scheduler } from "../../src/runtime/scheduler.ts";
+import { fakeTimers as fakeTime } from "../_fake_time.ts";
 import { test } from "../_harness.ts";
-
-/** A manual clock and timer host: time moves only when the test says so. */
-function fakeTime() {
-  let now = 0;
-  let nextId = 1;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  const host: TimerHost = {
-    setTimeout(fn, delay) {
-      const id = nextId++;
-      timers.set(id, { at: now + delay, fn });
-      return id;
-    },
-    clearTimeout(handle) {
-      timers.delete(handle as number);
-    },
-  };
-  return {
-    clock: { now: () => now },
-    timers: host,
-    armed: () => timers.size,
-    advance(ms: number) {
-      const end = now + ms;
-      for (;;) {
-        const due = [...timers.entries()]
-          .filter(([, t]) => t.at <= end)
-          .sort((x, y) => x[1].at - y[1].at)[0];
-        if (!due) break;
-        timers.delete(due[0]);
-        now = Math.max(now, due[1].at);
-        due[1].fn();
-      }
-      now = end;
-    },
-  };
-}
 
 test("scheduler: tasks run in deadline order, equal deadlines first-in first-out", () => {
   const time = fakeTime();
