@@ -61,7 +61,7 @@ export interface Subprocess {
   kill(signal?: KillSignal): void;
   /**
    * SIGTERM to the group, then SIGKILL after `graceMs` (default 2000) if it
-   * is still alive; cancels stdout; resolves with the exit status.
+   * is still alive; drains stdout meanwhile; resolves with the exit status.
    */
   stop(graceMs?: number): Promise<ExitStatus>;
 }
@@ -190,11 +190,18 @@ export async function spawn(
           resolve();
         }, graceMs);
       });
-      // Cancelling stdout lets a child blocked on a full pipe see EPIPE.
-      stdout.cancel().catch(() => {});
+      // Keep reading stdout into the void rather than closing it: a child
+      // flushing its trailer is never blocked on a full pipe, and ffmpeg
+      // never sees EPIPE (which it reports as exit 1 instead of its clean
+      // 255). If the caller still holds a reader, it drains the pipe itself.
+      const draining = stdout.locked
+        ? undefined
+        : stdout.pipeTo(new WritableStream()).catch(() => {});
       await Promise.race([exited, escalate]);
       clearTimeout(timer);
-      return await exited;
+      const status = await exited;
+      await draining;
+      return status;
     },
   };
 }
