@@ -163,11 +163,15 @@ for (const profile of [CM, GCM]) {
       buf.set(plain);
       const n = tx.protectRtp(buf, len);
       assert.equal(n, len + profile.rtpOverhead);
-      assert.notDeepEqual(
-        buf.subarray(20, len),
-        plain.subarray(20),
-        "payload is encrypted",
-      );
+      // A 1-byte ciphertext equals its plaintext 1 time in 256; compare only
+      // payloads long enough for that not to happen by chance.
+      if (len - 20 >= 8) {
+        assert.notDeepEqual(
+          buf.subarray(20, len),
+          plain.subarray(20),
+          "payload is encrypted",
+        );
+      }
       assert.deepEqual(
         buf.subarray(0, 20),
         plain.subarray(0, 20),
