@@ -6,9 +6,10 @@
  * its flight 4 only on its own 1 s/2 s/4 s/8 s timer (OpenSSL does not
  * resend on a repeated ClientHello), as five separate datagrams, so "all
  * within 5 s" holds for ~90 % of runs against this peer whatever the client
- * does, and about 1 % of runs wait for its 15 s retransmission (one message
- * lost four times in a row). The test therefore requires 12 of 20 within
- * 5 s and 18 of 20 within 15 s, and prints the real figures.
+ * does, and about 5 % of runs wait for its retransmission at ~15 s (one of
+ * the five messages lost in the first flight and in all three earlier
+ * resends). The test therefore requires 12 of 20 within 5 s and 18 of 20
+ * within 31 s (past that retransmission), and prints the real figures.
  *
  * Measured here (20 runs each): our timers (2×ICE RTT, capped at 1 s, fast
  * ICE pings) median 0.4–1.2 s; RFC 6347's 1 s → 60 s, median 3.1 s.
@@ -79,9 +80,10 @@ test(
         });
         let timer: ReturnType<typeof setTimeout> | undefined;
         const connected = await Promise.race([
-          transport.connected.then(() => true),
+          // Our own 30 s DTLS deadline may reject first: that run did not connect.
+          transport.connected.then(() => true, () => false),
           new Promise<boolean>((resolve) =>
-            timer = setTimeout(() => resolve(false), 15_000)
+            timer = setTimeout(() => resolve(false), 31_000)
           ),
         ]).finally(() => clearTimeout(timer));
         if (connected) times.push(performance.now() - started);
@@ -100,7 +102,7 @@ test(
     console.log(
       `${
         (100 * rate).toFixed(0)
-      }% loss each way: ${times.length}/${RUNS} connected within 15 s, ` +
+      }% loss each way: ${times.length}/${RUNS} connected within 31 s, ` +
         `${within5s}/${RUNS} within 5 s; median ${
           times[times.length >> 1]?.toFixed(0)
         } ms, ` +
@@ -109,9 +111,9 @@ test(
     // The relay really was lossy: about 30 % over all runs.
     assert.ok(rate > 0.2 && rate < 0.4, `drop rate ${rate.toFixed(2)}`);
     assert.ok(within5s >= 12, `only ${within5s}/${RUNS} connected within 5 s`);
-    assert.ok(stuck <= 2, `${stuck}/${RUNS} did not connect within 15 s`);
+    assert.ok(stuck <= 2, `${stuck}/${RUNS} did not connect within 31 s`);
   },
-  { timeout: 400_000 },
+  { timeout: 900_000 },
 );
 
 test("transport/libdatachannel: a wrong fingerprint refuses the handshake and no SRTP is sent", async () => {
