@@ -153,6 +153,9 @@ for (const runtime of runtimes) {
     );
     res = await run("node", process.execPath, [
       "--test",
+      // A test file whose tests all finished must not hang the suite on a
+      // native handle (node-datachannel's threads have been seen to).
+      "--test-force-exit",
       "--test-reporter=tap",
       ...files,
     ]);

@@ -29,6 +29,12 @@ export interface LibdatachannelPeerOptions {
   audioPayloadType?: number;
   /** VP8 payload type; default 100 (RTX 101). */
   videoPayloadType?: number;
+  /**
+   * Attach libdatachannel's RtcpReceivingSession so it answers our Sender
+   * Reports with Receiver Reports. Off by default: with many peers created
+   * and closed in one Node process it has been seen to hang the process.
+   */
+  receiverReports?: boolean;
 }
 
 /** One RTP packet libdatachannel decrypted. */
@@ -268,7 +274,9 @@ export class LibdatachannelPeer {
       };
       // libdatachannel's receiving session answers our SRs with Receiver
       // Reports (and REMB), which exercises our SRTCP receive path.
-      track.setMediaHandler(new RtcpReceivingSession());
+      if (options.receiverReports) {
+        track.setMediaHandler(new RtcpReceivingSession());
+      }
       track.onMessage(sink);
       pendingTracks.push(track);
     });

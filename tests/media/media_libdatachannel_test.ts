@@ -61,6 +61,7 @@ test(
         audioSsrc,
         video,
       }),
+      { receiverReports: true },
     );
     let transport: PeerTransport | undefined;
     let rtcpSink: (b: Uint8Array, n: number) => void = () => {};

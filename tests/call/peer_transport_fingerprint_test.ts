@@ -1,0 +1,80 @@
+/**
+ * A wrong remote fingerprint refuses the handshake against libdatachannel,
+ * and no SRTP is ever sent.
+ */
+import assert from "node:assert/strict";
+import { PeerTransport } from "../../src/call/peer_transport.ts";
+import { generateCertificate } from "../../src/dtls/certificate.ts";
+import { DtlsError } from "../../src/dtls/handshake.ts";
+import {
+  buildJoinPayload,
+  randomIceCredentials,
+  randomSsrc,
+} from "../../src/signaling/join_payload.ts";
+import {
+  parseJoinResponse,
+  type RtcJoinResponse,
+} from "../../src/signaling/join_response.ts";
+import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
+import { test } from "../_harness.ts";
+
+async function setUp(fingerprintOverride: string) {
+  const credentials = randomIceCredentials();
+  const certificate = generateCertificate();
+  const audioSsrc = randomSsrc();
+  const peer = await LibdatachannelPeer.answer(
+    buildJoinPayload({
+      ...credentials,
+      fingerprint: certificate.fingerprint,
+      audioSsrc,
+    }),
+  );
+  const response = parseJoinResponse(peer.answerJson) as RtcJoinResponse;
+  response.transport.fingerprints = [{
+    hash: "sha-256",
+    fingerprint: fingerprintOverride,
+  }];
+  return { credentials, certificate, audioSsrc, peer, response };
+}
+
+test("transport/libdatachannel: a wrong fingerprint refuses the handshake and no SRTP is sent", async () => {
+  const { credentials, certificate, audioSsrc, peer, response } = await setUp(
+    generateCertificate().fingerprint,
+  );
+  let transport: PeerTransport | undefined;
+  try {
+    transport = await PeerTransport.open({
+      local: { ...credentials, certificate },
+      remote: response.transport,
+      networkTypes: ["udp4"],
+      bindAddress: { udp4: "127.0.0.1" },
+    });
+    await assert.rejects(
+      transport.connected,
+      (e: unknown) => e instanceof DtlsError && /fingerprint/.test(e.message),
+    );
+    assert.equal(transport.state, "failed");
+    const buf = new Uint8Array(200);
+    buf.set([
+      0x80,
+      111,
+      0,
+      1,
+      0,
+      0,
+      0,
+      0,
+      audioSsrc >>> 24,
+      (audioSsrc >>> 16) & 0xff,
+      (audioSsrc >>> 8) & 0xff,
+      audioSsrc & 0xff,
+    ]);
+    assert.equal(transport.sendRtp(buf, 100), false);
+    assert.equal(transport.stats.rtpSent, 0);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(peer.received.length, 0);
+  } finally {
+    await transport?.close();
+    await peer.close();
+  }
+});
