@@ -6,41 +6,14 @@ import assert from "node:assert/strict";
 import { PeerTransport } from "../../src/call/peer_transport.ts";
 import { generateCertificate } from "../../src/dtls/certificate.ts";
 import { DtlsError } from "../../src/dtls/handshake.ts";
-import {
-  buildJoinPayload,
-  randomIceCredentials,
-  randomSsrc,
-} from "../../src/signaling/join_payload.ts";
-import {
-  parseJoinResponse,
-  type RtcJoinResponse,
-} from "../../src/signaling/join_response.ts";
-import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
+import { answeredAudioJoin } from "../_libdatachannel_call.ts";
 import { test } from "../_harness.ts";
 
-async function setUp(fingerprintOverride: string) {
-  const credentials = randomIceCredentials();
-  const certificate = generateCertificate();
-  const audioSsrc = randomSsrc();
-  const peer = await LibdatachannelPeer.answer(
-    buildJoinPayload({
-      ...credentials,
-      fingerprint: certificate.fingerprint,
-      audioSsrc,
-    }),
-  );
-  const response = parseJoinResponse(peer.answerJson) as RtcJoinResponse;
-  response.transport.fingerprints = [{
-    hash: "sha-256",
-    fingerprint: fingerprintOverride,
-  }];
-  return { credentials, certificate, audioSsrc, peer, response };
-}
-
 test("transport/libdatachannel: a wrong fingerprint refuses the handshake and no SRTP is sent", async () => {
-  const { credentials, certificate, audioSsrc, peer, response } = await setUp(
-    generateCertificate().fingerprint,
-  );
+  const { credentials, certificate, audioSsrc, peer, response } =
+    await answeredAudioJoin(
+      generateCertificate().fingerprint,
+    );
   let transport: PeerTransport | undefined;
   try {
     transport = await PeerTransport.open({

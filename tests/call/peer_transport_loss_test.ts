@@ -16,40 +16,9 @@
  */
 import assert from "node:assert/strict";
 import { PeerTransport } from "../../src/call/peer_transport.ts";
-import { generateCertificate } from "../../src/dtls/certificate.ts";
-import {
-  buildJoinPayload,
-  randomIceCredentials,
-  randomSsrc,
-} from "../../src/signaling/join_payload.ts";
-import {
-  parseJoinResponse,
-  type RtcJoinResponse,
-} from "../../src/signaling/join_response.ts";
-import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
 import { startLossyRelay } from "../_lossy_relay.ts";
+import { answeredAudioJoin } from "../_libdatachannel_call.ts";
 import { test } from "../_harness.ts";
-
-async function setUp(fingerprintOverride?: string) {
-  const credentials = randomIceCredentials();
-  const certificate = generateCertificate();
-  const audioSsrc = randomSsrc();
-  const peer = await LibdatachannelPeer.answer(
-    buildJoinPayload({
-      ...credentials,
-      fingerprint: certificate.fingerprint,
-      audioSsrc,
-    }),
-  );
-  const response = parseJoinResponse(peer.answerJson) as RtcJoinResponse;
-  if (fingerprintOverride) {
-    response.transport.fingerprints = [{
-      hash: "sha-256",
-      fingerprint: fingerprintOverride,
-    }];
-  }
-  return { credentials, certificate, audioSsrc, peer, response };
-}
 
 test(
   "transport/loss: 30 % loss each way, handshakes to libdatachannel still connect",
@@ -58,7 +27,8 @@ test(
     const times: number[] = [];
     let stuck = 0, forwarded = 0, dropped = 0;
     for (let run = 0; run < RUNS; run++) {
-      const { credentials, certificate, peer, response } = await setUp();
+      const { credentials, certificate, peer, response } =
+        await answeredAudioJoin();
       const target = response.transport.candidates.find((c) =>
         c.address === "127.0.0.1"
       )!;
