@@ -18,9 +18,51 @@
 
 export {
   ClosedError,
+  ConnectionExistsError,
+  ConnectionNotFoundError,
+  FFmpegCrashedError,
+  FFmpegSpawnError,
+  FileError,
   InvalidParamsError,
+  NoSourceError,
+  NotConnectedError,
+  RtmpModeError,
+  SeekUnsupportedError,
   SocketError,
   SpawnError,
+  StreamModeError,
   TgCallError,
+  WrongModeError,
 } from "./src/errors.ts";
+export { type EncodeOptions, Track, type Tracks } from "./src/source/track.ts";
+export {
+  type FileSourceOptions,
+  fromFile,
+  fromShell,
+  fromShells,
+  fromUrl,
+  type LegSpec,
+  type OpenedSource,
+  type OpenOptions,
+  type SeekableSource,
+  type Source,
+  type UrlSourceOptions,
+} from "./src/source/sources.ts";
+export type { OptInProtocol } from "./src/source/url_policy.ts";
+export type { LegKind } from "./src/source/ffmpeg_args.ts";
+export type {
+  FfmpegLeg,
+  FfmpegLegOptions,
+  LegEnd,
+  LegFrame,
+} from "./src/source/ffmpeg_leg.ts";
+export type {
+  FfmpegSource,
+  FileSource,
+  MultiShellSource,
+  UrlSource,
+} from "./src/source/sources.ts";
+export type { ResolvedEncodeOptions } from "./src/source/track.ts";
+export type { OpusFrame } from "./src/media/ogg_reader.ts";
+export type { Vp8Frame } from "./src/media/ivf_reader.ts";
 export { type OpenResources, openResources } from "./src/runtime/resources.ts";

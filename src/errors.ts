@@ -83,3 +83,167 @@ export class SocketError extends TgCallError {
     super("SOCKET", message, options);
   }
 }
+
+/** ffmpeg could not be started: binary missing, not executable, or no resources. */
+export class FFmpegSpawnError extends SpawnError {
+  /**
+   * Creates the error.
+   *
+   * @param command The ffmpeg binary that was to be spawned.
+   * @param message Why it failed.
+   * @param options Standard `ErrorOptions`.
+   */
+  constructor(command: string, message: string, options?: ErrorOptions) {
+    super(command, message, options);
+    Object.defineProperty(this, "code", { value: "FFMPEG_SPAWN" });
+  }
+}
+
+/**
+ * ffmpeg exited with a non-zero code that we did not cause. Carries the
+ * exit code and the last 512 bytes of its stderr, which usually name the
+ * problem ("Connection refused", "Invalid data found when processing input").
+ */
+export class FFmpegCrashedError extends TgCallError {
+  /** ffmpeg's exit code, or `null` when a signal killed it. */
+  readonly exitCode: number | null;
+  /** The signal that killed it, if any. */
+  readonly signal: string | null;
+  /** The last 512 bytes of ffmpeg's stderr. */
+  readonly stderr: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param exitCode Exit code, or `null`.
+   * @param signal Killing signal, or `null`.
+   * @param stderr The tail of stderr.
+   */
+  constructor(exitCode: number | null, signal: string | null, stderr: string) {
+    const tail = stderr.length > 512 ? stderr.slice(-512) : stderr;
+    super(
+      "FFMPEG_CRASHED",
+      `ffmpeg exited (${
+        signal ? `signal ${signal}` : `exit=${exitCode}`
+      }): ${tail.trim()}`,
+    );
+    this.exitCode = exitCode;
+    this.signal = signal;
+    this.stderr = tail;
+  }
+}
+
+/** The source has no playable stream of the requested kind. */
+export class FileError extends TgCallError {
+  /**
+   * Creates the error.
+   *
+   * @param message What was missing.
+   * @param options Standard `ErrorOptions`.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super("FILE", message, options);
+  }
+}
+
+/** `createCall`/`startRtmp` for a chat that already has a live call. */
+export class ConnectionExistsError extends TgCallError {
+  /**
+   * Creates the error.
+   *
+   * @param message Which chat.
+   */
+  constructor(message: string) {
+    super("CONNECTION_EXISTS", message);
+  }
+}
+
+/** A method was called with a chat id that has no call (never created, or stopped). */
+export class ConnectionNotFoundError extends TgCallError {
+  /**
+   * Creates the error.
+   *
+   * @param message Which chat.
+   */
+  constructor(message: string) {
+    super("CONNECTION_NOT_FOUND", message);
+  }
+}
+
+/** The call did not reach Connected within `connectTimeoutMs`. */
+export class NotConnectedError extends TgCallError {
+  /**
+   * Creates the error.
+   *
+   * @param message Which chat and how long we waited.
+   */
+  constructor(message: string) {
+    super("NOT_CONNECTED", message);
+  }
+}
+
+/** A WebRTC-only method on an RTMP call, or the other way round. */
+export class WrongModeError extends TgCallError {
+  /**
+   * Creates the error.
+   *
+   * @param message Which method and mode.
+   */
+  constructor(message: string) {
+    super("WRONG_MODE", message);
+  }
+}
+
+/** Seek/time on a call with nothing playing. */
+export class NoSourceError extends TgCallError {
+  /**
+   * Creates the error.
+   *
+   * @param message Which chat.
+   */
+  constructor(message: string) {
+    super("NO_SOURCE", message);
+  }
+}
+
+/** The active source cannot seek. */
+export class SeekUnsupportedError extends TgCallError {
+  /**
+   * Creates the error.
+   *
+   * @param message Which source.
+   */
+  constructor(message: string) {
+    super("SEEK_UNSUPPORTED", message);
+  }
+}
+
+/**
+ * Telegram answered `{"stream": true}`: the bot joined as a listener and is
+ * not allowed to speak. Re-join (a fresh `createCall`) once it may speak.
+ */
+export class StreamModeError extends TgCallError {
+  /**
+   * Creates the error.
+   *
+   * @param message Which chat.
+   */
+  constructor(message: string) {
+    super("STREAM_MODE", message);
+  }
+}
+
+/**
+ * Telegram answered with an RTMP call: media must be pushed with
+ * `startRtmp` to the URL from `phone.getGroupCallStreamRtmpUrl`.
+ */
+export class RtmpModeError extends TgCallError {
+  /**
+   * Creates the error.
+   *
+   * @param message Which chat.
+   */
+  constructor(message: string) {
+    super("RTMP_MODE", message);
+  }
+}

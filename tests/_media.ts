@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { spawn } from "../src/runtime/subprocess.ts";
 
 /** Runs a command to completion; throws with its stderr on failure; returns stdout. */
@@ -135,4 +136,81 @@ export function inChunks<T>(
     at += n;
   }
   return out;
+}
+
+/** Whether a process id is still alive (signal 0 probes without killing). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes a `seconds`-long stereo WAV whose 440 Hz tone grows linearly from
+ * silence to 0.9 of full scale, so the level of any 20 ms frame tells the
+ * media time it came from ({@linkcode rampTimeFromLevel}).
+ */
+export async function makeRampWav(
+  path: string,
+  seconds: number,
+): Promise<void> {
+  await run("ffmpeg", [
+    "-nostdin",
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    `aevalsrc=0.9*t/${seconds}*sin(2*PI*440*t):s=48000:d=${seconds}`,
+    "-ac",
+    "2",
+    path,
+  ]);
+}
+
+/**
+ * Media time (s) of a ramp frame from its RMS level in dBov: mono → stereo
+ * halves the power per channel and a sine's RMS is its peak / √2, so
+ * level = 20·log10(0.9·t/seconds / 2).
+ */
+export function rampTimeFromLevel(levelDbov: number, seconds: number): number {
+  return (Math.pow(10, levelDbov / 20) * 2 * seconds) / 0.9;
+}
+
+/** Writes an A/V file: sine audio (AAC) and testsrc2 video (H.264). */
+export async function makeAvFile(
+  path: string,
+  seconds: number,
+  options: { size?: string; frequency?: number } = {},
+): Promise<void> {
+  await run("ffmpeg", [
+    "-nostdin",
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    `sine=frequency=${
+      options.frequency ?? 440
+    }:duration=${seconds}:sample_rate=48000`,
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc2=size=${options.size ?? "320x240"}:rate=30:duration=${seconds}`,
+    "-c:a",
+    "aac",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-pix_fmt",
+    "yuv420p",
+    "-shortest",
+    path,
+  ]);
 }

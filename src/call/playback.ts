@@ -1,0 +1,359 @@
+/**
+ * Plays one source into one call: opens its ffmpeg legs, paces their
+ * frames on the shared scheduler (audio and video from one origin), and
+ * implements pause, resume and seek by re-opening the source at an offset.
+ *
+ * `time()` is the media position of what has actually been played (not
+ * what ffmpeg has produced — the pipe holds seconds ahead), so pausing and
+ * resuming neither skips nor repeats, and the position carries on across
+ * pause, resume and seek rather than restarting at zero.
+ *
+ * End events: exactly once per leg, after the leg's last buffered frame has
+ * played, video before audio; never for `pause`, `seekBy` or `stop` (each
+ * (re)open bumps a generation number and late callbacks of an older one are
+ * ignored).
+ *
+ * @module
+ */
+
+import type { TgCallError } from "../errors.ts";
+import { SeekUnsupportedError } from "../errors.ts";
+import { FramePacer } from "../media/frame_pacer.ts";
+import type { Vp8Frame } from "../media/ivf_reader.ts";
+import type { OpusFrame } from "../media/ogg_reader.ts";
+import { type Scheduler, sharedScheduler } from "../runtime/scheduler.ts";
+import type { LegKind } from "../source/ffmpeg_args.ts";
+import type { LegEnd } from "../source/ffmpeg_leg.ts";
+import {
+  isSeekable,
+  type OpenedSource,
+  type Source,
+} from "../source/sources.ts";
+import { hasVideo } from "../source/track.ts";
+
+/** Where played frames go (a call's MediaSender, or a test). */
+export interface PlaybackSink {
+  /** An Opus frame is due; `level` is its RMS in dBov (−127 … 0). */
+  audio(frame: OpusFrame, deadline: number, level: number): void;
+  /** A VP8 frame is due. */
+  video(frame: Vp8Frame, deadline: number, frameIntervalMs: number): void;
+  /** A new stretch of media starts (open, resume, seek). */
+  sourceStarted(): void;
+}
+
+/** Options for {@linkcode Playback}. */
+export interface PlaybackOptions {
+  /** What to play. */
+  source: Source;
+  /** Frame receiver. */
+  sink: PlaybackSink;
+  /** A leg ended by itself: EOF (`error` undefined) or failure. */
+  onEnd: (kind: LegKind, error?: TgCallError) => void;
+  /** ffmpeg binary. */
+  ffmpegPath?: string;
+  /** ffmpeg logs at info level. */
+  verbose?: boolean;
+  /** ffmpeg stderr lines. */
+  onStderrLine?: (kind: LegKind, line: string) => void;
+  /** Timer source; default the shared scheduler. */
+  scheduler?: Scheduler;
+  /** Delay between the first frame of an opening and its playout; default 40 ms. */
+  startupMs?: number;
+}
+
+/** Playback state. */
+export type PlaybackState = "idle" | "playing" | "paused" | "ended" | "stopped";
+
+const AUDIO_HIGH = 50; // 1 s of 20 ms frames buffered: stop reading ffmpeg
+const AUDIO_LOW = 25;
+const VIDEO_HIGH = 30;
+const VIDEO_LOW = 15;
+
+// deno-lint-ignore no-explicit-any
+type AnyTrack = Track<any>;
+
+interface Track<F> {
+  pacer: FramePacer<F>;
+  waiting: boolean;
+  released: number;
+  anchored: boolean;
+  ended: LegEnd | undefined;
+  emitted: boolean;
+}
+
+/** One source playing into one call. */
+export class Playback {
+  readonly #o: PlaybackOptions;
+  readonly #scheduler: Scheduler;
+  readonly #audio: Track<OpusFrame>;
+  readonly #video: Track<Vp8Frame> | undefined;
+  #state: PlaybackState = "idle";
+  #generation = 0;
+  #opened: OpenedSource | undefined;
+  #offsetMs = 0;
+  #positionMs = 0;
+  #firstAudio = NaN;
+  #firstVideo = NaN;
+  #lastVideoTs = NaN;
+  #frameIntervalMs = 1000 / 30;
+  #origin = NaN;
+
+  /** @param options See {@linkcode PlaybackOptions}. */
+  constructor(options: PlaybackOptions) {
+    this.#o = options;
+    this.#scheduler = options.scheduler ?? sharedScheduler();
+    const scheduler = this.#scheduler;
+    this.#audio = this.#track(
+      new FramePacer<OpusFrame>({
+        clockRate: 48000,
+        scheduler,
+        onFrame: (f, deadline) => this.#playAudio(f, deadline),
+      }),
+    );
+    this.#video = hasVideo(options.source.tracks)
+      ? this.#track(
+        new FramePacer<Vp8Frame>({
+          clockRate: 90000,
+          scheduler,
+          onFrame: (f, deadline) => this.#playVideo(f, deadline),
+        }),
+      )
+      : undefined;
+    if (!(options.source.tracks & 1)) {
+      this.#audio.emitted = true; // video-only shell source: no audio leg
+    }
+  }
+
+  #track<F>(pacer: FramePacer<F>): Track<F> {
+    return {
+      pacer,
+      waiting: false,
+      released: 0,
+      anchored: false,
+      ended: undefined,
+      emitted: false,
+    };
+  }
+
+  /** The source being played. */
+  get source(): Source {
+    return this.#o.source;
+  }
+
+  /** Current state. */
+  get state(): PlaybackState {
+    return this.#state;
+  }
+
+  /** Media position of what has been played, ms. */
+  time(): number {
+    return Math.max(0, Math.round(this.#positionMs));
+  }
+
+  /** Starts at `offsetMs` (default 0). Rejects with the source's spawn error. */
+  async start(offsetMs = 0): Promise<void> {
+    if (this.#state !== "idle" && this.#state !== "paused") return;
+    await this.#open(offsetMs);
+  }
+
+  /** Starts later: records `offsetMs` as the paused position. */
+  startPaused(offsetMs = 0): void {
+    if (this.#state !== "idle") return;
+    this.#offsetMs = this.#positionMs = offsetMs;
+    this.#state = "paused";
+  }
+
+  /** Stops ffmpeg and remembers the position. `false` when not playing. */
+  async pause(): Promise<boolean> {
+    if (this.#state !== "playing") return false;
+    this.#state = "paused";
+    await this.#close();
+    return true;
+  }
+
+  /** Re-opens at the paused position. `false` when not paused. */
+  async resume(): Promise<boolean> {
+    if (this.#state !== "paused") return false;
+    await this.#open(this.#positionMs);
+    return true;
+  }
+
+  /**
+   * Moves by `deltaMs` from the current position (clamped at 0). While
+   * paused only the position moves. Overshooting the end ends the stream
+   * naturally.
+   *
+   * @throws {SeekUnsupportedError} when the source cannot seek.
+   */
+  async seekBy(deltaMs: number): Promise<void> {
+    if (!isSeekable(this.#o.source)) {
+      throw new SeekUnsupportedError(
+        `${this.#o.source.description} cannot seek`,
+      );
+    }
+    const target = Math.max(0, this.#positionMs + deltaMs);
+    if (this.#state === "paused" || this.#state === "idle") {
+      this.#positionMs = this.#offsetMs = target;
+      return;
+    }
+    if (this.#state !== "playing") return;
+    await this.#close();
+    await this.#open(target);
+  }
+
+  /** Stops everything; no end event follows. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#state === "stopped") return;
+    this.#state = "stopped";
+    await this.#close();
+  }
+
+  async #open(offsetMs: number): Promise<void> {
+    const generation = ++this.#generation;
+    this.#offsetMs = this.#positionMs = offsetMs;
+    this.#firstAudio = this.#firstVideo = this.#lastVideoTs = NaN;
+    this.#origin = NaN;
+    for (const t of [this.#audio, this.#video]) {
+      if (!t) continue;
+      t.pacer.clear();
+      t.waiting = false;
+      t.released = 0;
+      t.anchored = false;
+    }
+    this.#o.sink.sourceStarted();
+    const source = this.#o.source;
+    const options = {
+      ffmpegPath: this.#o.ffmpegPath,
+      verbose: this.#o.verbose,
+      onStderrLine: this.#o.onStderrLine,
+      onAudio: (frames: OpusFrame[]) => this.#pushAudio(generation, frames),
+      onVideo: (frames: Vp8Frame[]) => this.#pushVideo(generation, frames),
+    };
+    const opened = isSeekable(source)
+      ? await source.openAt(offsetMs, options)
+      : await source.open(options);
+    if (generation !== this.#generation) {
+      // Paused, seeked or stopped while spawning.
+      await opened.close();
+      return;
+    }
+    this.#opened = opened;
+    this.#state = "playing";
+    opened.audio?.ended.then((end) => this.#legEnded(generation, "audio", end));
+    opened.video?.ended.then((end) => this.#legEnded(generation, "video", end));
+  }
+
+  async #close(): Promise<void> {
+    this.#generation++;
+    const opened = this.#opened;
+    this.#opened = undefined;
+    this.#audio.pacer.clear();
+    this.#video?.pacer.clear();
+    await opened?.close();
+  }
+
+  #anchor(track: AnyTrack, timestamp: number): void {
+    if (Number.isNaN(this.#origin)) {
+      this.#origin = this.#scheduler.clock.now() + (this.#o.startupMs ?? 40);
+    }
+    track.pacer.anchor(timestamp, this.#origin);
+    track.anchored = true;
+  }
+
+  #pushAudio(generation: number, frames: OpusFrame[]): boolean {
+    if (generation !== this.#generation) return false;
+    const t = this.#audio;
+    if (!t.anchored) {
+      this.#firstAudio = frames[0].timestamp;
+      this.#anchor(t, frames[0].timestamp);
+    }
+    for (const f of frames) t.pacer.push(f, f.timestamp);
+    t.waiting = t.pacer.buffered >= AUDIO_HIGH;
+    return t.waiting;
+  }
+
+  #pushVideo(generation: number, frames: Vp8Frame[]): boolean {
+    const t = this.#video;
+    if (generation !== this.#generation || !t) return false;
+    if (!t.anchored) {
+      this.#firstVideo = frames[0].timestamp;
+      this.#anchor(t, frames[0].timestamp);
+    }
+    for (const f of frames) t.pacer.push(f, f.timestamp);
+    t.waiting = t.pacer.buffered >= VIDEO_HIGH;
+    return t.waiting;
+  }
+
+  #playAudio(frame: OpusFrame, deadline: number): void {
+    const t = this.#audio;
+    const index = t.released++;
+    const level = this.#opened?.audio?.levelAt(index) ??
+      (frame.data.length <= 8 ? -127 : -30);
+    this.#positionMs = this.#offsetMs +
+      ((frame.timestamp + frame.duration - this.#firstAudio) * 1000) / 48000;
+    this.#o.sink.audio(frame, deadline, level);
+    this.#afterRelease(t, "audio", AUDIO_LOW);
+  }
+
+  #playVideo(frame: Vp8Frame, deadline: number): void {
+    const t = this.#video!;
+    t.released++;
+    if (!Number.isNaN(this.#lastVideoTs)) {
+      const ms = (frame.timestamp - this.#lastVideoTs) / 90;
+      if (ms > 0 && ms < 1000) this.#frameIntervalMs = ms;
+    }
+    this.#lastVideoTs = frame.timestamp;
+    if (!(this.#o.source.tracks & 1) || this.#audio.ended) {
+      // No audio driving the position: video does.
+      this.#positionMs = Math.max(
+        this.#positionMs,
+        this.#offsetMs +
+          (frame.timestamp - this.#firstVideo) / 90 + this.#frameIntervalMs,
+      );
+    }
+    this.#o.sink.video(frame, deadline, this.#frameIntervalMs);
+    this.#afterRelease(t, "video", VIDEO_LOW);
+  }
+
+  #afterRelease(t: AnyTrack, kind: LegKind, low: number): void {
+    if (t.waiting && t.pacer.buffered <= low) {
+      t.waiting = false;
+      this.#opened?.[kind]?.resumeReading();
+    }
+    if (t.ended && t.pacer.buffered === 0) this.#finish(kind);
+  }
+
+  #legEnded(generation: number, kind: LegKind, end: LegEnd): void {
+    if (generation !== this.#generation || end.stoppedByUs) return;
+    const t = kind === "audio" ? this.#audio : this.#video;
+    if (!t || t.ended) return;
+    t.ended = end;
+    if (end.error && kind === "audio" && this.#video && !this.#video.ended) {
+      // Without sound the stream is broken: end the picture too.
+      this.#video.ended = { stoppedByUs: false, frames: 0 };
+      this.#video.pacer.clear();
+      this.#opened?.video?.stop();
+      this.#finish("video");
+    }
+    if (end.error) t.pacer.clear(); // a failed leg does not play its tail
+    if (t.pacer.buffered === 0) this.#finish(kind);
+  }
+
+  #finish(kind: LegKind): void {
+    const t = kind === "audio" ? this.#audio : this.#video;
+    if (!t || t.emitted || !t.ended) return;
+    // Video's end is always reported before audio's.
+    if (kind === "audio" && this.#video && !this.#video.emitted) return;
+    t.emitted = true;
+    this.#o.onEnd(kind, t.ended.error);
+    if (kind === "video" && this.#audio.ended && !this.#audio.emitted) {
+      this.#finish("audio");
+    }
+    if (this.#audio.emitted && (!this.#video || this.#video.emitted)) {
+      this.#state = "ended";
+      const opened = this.#opened;
+      this.#opened = undefined;
+      opened?.close();
+    }
+  }
+}
