@@ -17,6 +17,31 @@
  */
 
 export {
+  type CallInfo,
+  type ChatId,
+  Client,
+  type ClientOptions,
+  type ConnectionChangeCallback,
+  type CreateCallOptions,
+  type Logger,
+  type StreamEndCallback,
+  type UpgradeCallback,
+} from "./src/client.ts";
+export type {
+  CallStats,
+  ConnectionState,
+  MediaState,
+  NetworkInfo,
+  StreamDevice,
+  StreamType,
+} from "./src/call/group_call.ts";
+export type {
+  NetworkType,
+  PeerTransportStats,
+} from "./src/call/peer_transport.ts";
+export type { MediaSenderStats, SsrcStats } from "./src/media/media_sender.ts";
+export type { SrtpProfileName } from "./src/srtp/profile.ts";
+export {
   ClosedError,
   ConnectionExistsError,
   ConnectionNotFoundError,

@@ -214,3 +214,50 @@ export async function makeAvFile(
     path,
   ]);
 }
+
+/** Decodes any audio file to 48 kHz mono s16 PCM with ffmpeg. */
+export async function decodePcm(path: string): Promise<Int16Array> {
+  const child = await spawn("ffmpeg", {
+    args: [
+      "-nostdin",
+      "-v",
+      "error",
+      "-i",
+      path,
+      "-f",
+      "s16le",
+      "-ac",
+      "1",
+      "-ar",
+      "48000",
+      "pipe:1",
+    ],
+  });
+  const bytes = new Uint8Array(await new Response(child.stdout).arrayBuffer());
+  const status = await child.exited;
+  if (status.code !== 0) {
+    throw new Error(`decode failed: ${child.stderrTail()}`);
+  }
+  return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1);
+}
+
+/** RMS level (dBFS) of each 20 ms window of 48 kHz PCM. */
+export function windowLevels(pcm: Int16Array, windowSamples = 960): number[] {
+  const out: number[] = [];
+  for (let at = 0; at + windowSamples <= pcm.length; at += windowSamples) {
+    let sum = 0;
+    for (let i = at; i < at + windowSamples; i++) sum += pcm[i] * pcm[i];
+    const rms = Math.sqrt(sum / windowSamples) / 32768;
+    out.push(rms > 0 ? 20 * Math.log10(rms) : -127);
+  }
+  return out;
+}
+
+/** Dominant frequency of a stretch of 48 kHz PCM, from its zero crossings. */
+export function zeroCrossingHz(pcm: Int16Array): number {
+  let crossings = 0;
+  for (let i = 1; i < pcm.length; i++) {
+    if ((pcm[i - 1] < 0) !== (pcm[i] < 0)) crossings++;
+  }
+  return (crossings / 2) / (pcm.length / 48000);
+}

@@ -25,6 +25,7 @@ import { type IceCandidate, isIpv6 } from "../ice/candidate.ts";
 import type { Scheduler } from "../runtime/scheduler.ts";
 import { bindUdp, type UdpSocket } from "../runtime/udp.ts";
 import { SrtpContext } from "../srtp/context.ts";
+import type { DatagramPort, UdpMux } from "./udp_mux.ts";
 import type { SrtpProfile, SrtpProfileName } from "../srtp/profile.ts";
 
 /** Transport states, as RTCPeerConnectionState names them. */
@@ -70,6 +71,11 @@ export interface PeerTransportOptions {
   dtlsMaxTimeoutMs?: number;
   /** Timer source; default the shared scheduler. */
   scheduler?: Scheduler;
+  /**
+   * A shared socket to use instead of binding our own (falls back to own
+   * sockets when the remote address is already taken on it).
+   */
+  mux?: UdpMux;
   /** Called on every state change. */
   onStateChange?: (state: TransportState) => void;
   /** Called with each authenticated, decrypted RTCP compound packet. */
@@ -98,7 +104,7 @@ export interface PeerTransportStats {
 /** ICE + DTLS + SRTP for one call. */
 export class PeerTransport {
   readonly #o: PeerTransportOptions;
-  readonly #sockets: { v4?: UdpSocket; v6?: UdpSocket } = {};
+  #port: DatagramPort | undefined;
   readonly #agent: IceAgent;
   #dtls: DtlsClient | undefined;
   #pair: IcePair | undefined;
@@ -150,32 +156,20 @@ export class PeerTransport {
    */
   static async open(options: PeerTransportOptions): Promise<PeerTransport> {
     const t = new PeerTransport(options);
-    const types = options.networkTypes ?? ["udp4", "udp6"];
     const onMessage = (data: Uint8Array, address: string, port: number) =>
       t.#onDatagram(data, address, port);
-    try {
-      if (types.includes("udp4")) {
-        t.#sockets.v4 = await bindUdp({
-          family: "IPv4",
-          address: options.bindAddress?.udp4,
-          onMessage,
-        });
+    t.#port = options.mux?.attach({
+      ufrag: options.local.ufrag,
+      remotes: options.remote.candidates,
+      onMessage,
+    });
+    if (!t.#port) {
+      try {
+        t.#port = await ownSockets(options, onMessage);
+      } catch (error) {
+        await t.close();
+        throw error;
       }
-      if (types.includes("udp6")) {
-        try {
-          t.#sockets.v6 = await bindUdp({
-            family: "IPv6",
-            address: options.bindAddress?.udp6,
-            onMessage,
-          });
-        } catch (error) {
-          // Hosts without IPv6 still work over IPv4.
-          if (!t.#sockets.v4) throw error;
-        }
-      }
-    } catch (error) {
-      await t.close();
-      throw error;
     }
     t.#setState("connecting");
     t.#agent.start();
@@ -204,7 +198,7 @@ export class PeerTransport {
 
   /** Local ports bound, for diagnostics and tests. */
   get localPorts(): { udp4?: number; udp6?: number } {
-    return { udp4: this.#sockets.v4?.port, udp6: this.#sockets.v6?.port };
+    return this.#port?.localPorts ?? {};
   }
 
   /**
@@ -242,13 +236,12 @@ export class PeerTransport {
       this.#agent.close();
       this.#reject(new ClosedError("Transport closed before it connected"));
       this.#setState("closed");
-      await Promise.all([this.#sockets.v4?.close(), this.#sockets.v6?.close()]);
+      await this.#port?.close();
     })();
   }
 
   #send(data: Uint8Array, address: string, port: number): boolean {
-    const socket = isIpv6(address) ? this.#sockets.v6 : this.#sockets.v4;
-    return socket ? socket.send(data, port, address) : false;
+    return this.#port ? this.#port.send(data, address, port) : false;
   }
 
   #onDatagram(data: Uint8Array, address: string, port: number): void {
@@ -354,6 +347,50 @@ export class PeerTransport {
     this.#state = state;
     this.#o.onStateChange?.(state);
   }
+}
+
+/** Binds this transport's own sockets, one per configured family. */
+async function ownSockets(
+  options: PeerTransportOptions,
+  onMessage: (data: Uint8Array, address: string, port: number) => void,
+): Promise<DatagramPort> {
+  const types = options.networkTypes ?? ["udp4", "udp6"];
+  const sockets: { v4?: UdpSocket; v6?: UdpSocket } = {};
+  const close = async () => {
+    await Promise.all([sockets.v4?.close(), sockets.v6?.close()]);
+  };
+  try {
+    if (types.includes("udp4")) {
+      sockets.v4 = await bindUdp({
+        family: "IPv4",
+        address: options.bindAddress?.udp4,
+        onMessage,
+      });
+    }
+    if (types.includes("udp6")) {
+      try {
+        sockets.v6 = await bindUdp({
+          family: "IPv6",
+          address: options.bindAddress?.udp6,
+          onMessage,
+        });
+      } catch (error) {
+        // Hosts without IPv6 still work over IPv4.
+        if (!sockets.v4) throw error;
+      }
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return {
+    send: (data, address, port) => {
+      const socket = isIpv6(address) ? sockets.v6 : sockets.v4;
+      return socket ? socket.send(data, port, address) : false;
+    },
+    localPorts: { udp4: sockets.v4?.port, udp6: sockets.v6?.port },
+    close,
+  };
 }
 
 /** Node reports IPv4-mapped IPv6 sources on dual-stack sockets; compare loosely. */

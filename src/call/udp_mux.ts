@@ -1,0 +1,214 @@
+/**
+ * One UDP socket (per address family) shared by every call of a client
+ * (`sharedUdpMux`): one file descriptor instead of one per call, which is
+ * what lets a process hold tens of thousands of calls.
+ *
+ * Demultiplexing, per datagram:
+ * 1. by remote address — each call registers the SFU candidates it talks
+ *    to, and any address it sends to;
+ * 2. for STUN from an address nobody registered (a peer-reflexive
+ *    candidate), by the USERNAME attribute: an incoming Binding request
+ *    carries `ourUfrag:theirUfrag` (RFC 8445 §7.2.2), and our ufrag names
+ *    the call; the address is then learned.
+ *
+ * Two calls cannot share one remote address through one local port — the
+ * SFU itself tells its clients apart by their address — so a call whose
+ * SFU address is already in use gets its own socket instead (`attach`
+ * returns `undefined`). The mux survives every call's close and is closed
+ * with the client.
+ *
+ * @module
+ */
+
+import { SocketError } from "../errors.ts";
+import { isIpv6 } from "../ice/candidate.ts";
+import { bindUdp, type UdpSocket } from "../runtime/udp.ts";
+import type { NetworkType } from "./peer_transport.ts";
+
+/** A call's view of a set of sockets. */
+export interface DatagramPort {
+  /** Sends one datagram; false when dropped. */
+  send(data: Uint8Array, address: string, port: number): boolean;
+  /** Local ports, for diagnostics. */
+  readonly localPorts: { udp4?: number; udp6?: number };
+  /** Releases the port (the mux's socket stays open). */
+  close(): Promise<void>;
+}
+
+/** What a call registers. */
+export interface MuxAttachOptions {
+  /** Our ICE ufrag for this call. */
+  ufrag: string;
+  /** Remote candidates. */
+  remotes: readonly { address: string; port: number }[];
+  /** Receives this call's datagrams. */
+  onMessage: (data: Uint8Array, address: string, port: number) => void;
+}
+
+interface Entry {
+  ufrag: string;
+  keys: Set<string>;
+  onMessage: MuxAttachOptions["onMessage"];
+}
+
+function keyOf(address: string, port: number): string {
+  return `${address.replace(/^::ffff:/, "")}|${port}`;
+}
+
+/** Options for {@linkcode UdpMux.open}. */
+export interface UdpMuxOptions {
+  /** Families to bind; default both (IPv6 optional). */
+  networkTypes?: readonly NetworkType[];
+  /** Bind addresses; default wildcards. */
+  bindAddress?: { udp4?: string; udp6?: string };
+}
+
+/** A shared socket set routing datagrams to calls. */
+export class UdpMux {
+  readonly #sockets: { v4?: UdpSocket; v6?: UdpSocket } = {};
+  readonly #byAddress = new Map<string, Entry>();
+  readonly #byUfrag = new Map<string, Entry>();
+  #closed = false;
+  /** Datagrams no call claimed. */
+  unrouted = 0;
+
+  private constructor() {}
+
+  /**
+   * Binds the shared sockets.
+   *
+   * @throws {SocketError} when nothing can be bound.
+   */
+  static async open(options: UdpMuxOptions = {}): Promise<UdpMux> {
+    const mux = new UdpMux();
+    const types = options.networkTypes ?? ["udp4", "udp6"];
+    const onMessage = (data: Uint8Array, address: string, port: number) =>
+      mux.#route(data, address, port);
+    if (types.includes("udp4")) {
+      mux.#sockets.v4 = await bindUdp({
+        family: "IPv4",
+        address: options.bindAddress?.udp4,
+        onMessage,
+      });
+    }
+    if (types.includes("udp6")) {
+      try {
+        mux.#sockets.v6 = await bindUdp({
+          family: "IPv6",
+          address: options.bindAddress?.udp6,
+          onMessage,
+        });
+      } catch (error) {
+        if (!mux.#sockets.v4) throw error;
+      }
+    }
+    if (!mux.#sockets.v4 && !mux.#sockets.v6) {
+      throw new SocketError("No network type to bind the shared UDP mux");
+    }
+    return mux;
+  }
+
+  /** Calls attached. */
+  get size(): number {
+    return this.#byUfrag.size;
+  }
+
+  /** Local ports. */
+  get localPorts(): { udp4?: number; udp6?: number } {
+    return { udp4: this.#sockets.v4?.port, udp6: this.#sockets.v6?.port };
+  }
+
+  /**
+   * Registers a call. Returns `undefined` when one of its remote addresses
+   * already belongs to another call (it then needs its own socket).
+   */
+  attach(options: MuxAttachOptions): DatagramPort | undefined {
+    if (this.#closed) return undefined;
+    if (this.#byUfrag.has(options.ufrag)) return undefined;
+    const keys = options.remotes.map((r) => keyOf(r.address, r.port));
+    if (keys.some((k) => this.#byAddress.has(k))) return undefined;
+    const entry: Entry = {
+      ufrag: options.ufrag,
+      keys: new Set(keys),
+      onMessage: options.onMessage,
+    };
+    for (const k of keys) this.#byAddress.set(k, entry);
+    this.#byUfrag.set(options.ufrag, entry);
+    let open = true;
+    return {
+      send: (data, address, port) => {
+        if (!open) return false;
+        const k = keyOf(address, port);
+        if (!entry.keys.has(k) && !this.#byAddress.has(k)) {
+          entry.keys.add(k);
+          this.#byAddress.set(k, entry);
+        }
+        const socket = isIpv6(address) ? this.#sockets.v6 : this.#sockets.v4;
+        return socket ? socket.send(data, port, address) : false;
+      },
+      localPorts: this.localPorts,
+      close: () => {
+        if (open) {
+          open = false;
+          for (const k of entry.keys) {
+            if (this.#byAddress.get(k) === entry) this.#byAddress.delete(k);
+          }
+          if (this.#byUfrag.get(entry.ufrag) === entry) {
+            this.#byUfrag.delete(entry.ufrag);
+          }
+        }
+        return Promise.resolve();
+      },
+    };
+  }
+
+  /** Closes the sockets. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#byAddress.clear();
+    this.#byUfrag.clear();
+    await Promise.all([this.#sockets.v4?.close(), this.#sockets.v6?.close()]);
+  }
+
+  #route(data: Uint8Array, address: string, port: number): void {
+    const k = keyOf(address, port);
+    let entry = this.#byAddress.get(k);
+    if (!entry && data.length >= 20 && data[0] < 4) {
+      const ufrag = stunUsernameHead(data);
+      entry = ufrag === undefined ? undefined : this.#byUfrag.get(ufrag);
+      if (entry) {
+        entry.keys.add(k);
+        this.#byAddress.set(k, entry);
+      }
+    }
+    if (entry) entry.onMessage(data, address, port);
+    else this.unrouted++;
+  }
+}
+
+/**
+ * The part of a STUN USERNAME before the colon, without allocating more
+ * than the result; `undefined` when absent or malformed.
+ */
+export function stunUsernameHead(data: Uint8Array): string | undefined {
+  const length = (data[2] << 8) | data[3];
+  const end = Math.min(data.length, 20 + length);
+  let at = 20;
+  while (at + 4 <= end) {
+    const type = (data[at] << 8) | data[at + 1];
+    const len = (data[at + 2] << 8) | data[at + 3];
+    const value = at + 4;
+    if (value + len > end) return undefined;
+    if (type === 0x0006) {
+      let colon = value;
+      while (colon < value + len && data[colon] !== 0x3a) colon++;
+      if (colon === value + len) return undefined;
+      let s = "";
+      for (let i = value; i < colon; i++) s += String.fromCharCode(data[i]);
+      return s;
+    }
+    at = value + ((len + 3) & ~3);
+  }
+  return undefined;
+}

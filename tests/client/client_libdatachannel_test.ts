@@ -1,0 +1,325 @@
+/**
+ * The public API end to end: Client → libdatachannel on loopback (its SDP
+ * answer turned into Telegram's answer JSON) → RTP decrypted there → Ogg
+ * rebuilt → decoded by ffmpeg. The tone must come out at its frequency,
+ * pause and mute must show as silent gaps and resumption, events must fire
+ * exactly once and in order (stop from inside onStreamEnd included), and
+ * nothing may remain afterwards.
+ */
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import {
+  Client,
+  type ConnectionState,
+  fromFile,
+  type StreamType,
+  type TgCallError,
+  Track,
+} from "../../mod.ts";
+import { readRtpPacket } from "../../src/rtp/packet.ts";
+import { openResources } from "../../src/runtime/resources.ts";
+import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
+import { depacketizeVp8, writeIvf, writeOggOpus } from "../_containers.ts";
+import { test } from "../_harness.ts";
+import {
+  decodePcm,
+  makeAvFile,
+  run,
+  tempDir,
+  windowLevels,
+  zeroCrossingHz,
+} from "../_media.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const options = {
+  networkTypes: ["udp4" as const],
+  bindAddress: { udp4: "127.0.0.1" },
+};
+
+function audioToOgg(peer: LibdatachannelPeer, path: string): void {
+  const packets = peer.received.filter((r) => r.kind === "audio")
+    .map((r) => ({ r, h: readRtpPacket(r.packet)! }))
+    .sort((x, y) =>
+      ((x.h.sequenceNumber - y.h.sequenceNumber + 0x8000) & 0xffff) - 0x8000
+    );
+  writeFileSync(
+    path,
+    writeOggOpus(
+      packets.map(({ r, h }) => ({
+        data: r.packet.subarray(h.payloadOffset),
+        rtpTimestamp: h.timestamp,
+      })),
+    ),
+  );
+}
+
+/** Runs of consecutive 20 ms windows above / below -40 dBFS. */
+function runs(levels: number[]): { loud: boolean; frames: number }[] {
+  const out: { loud: boolean; frames: number }[] = [];
+  for (const l of levels) {
+    const loud = l > -40;
+    if (out.length && out.at(-1)!.loud === loud) out.at(-1)!.frames++;
+    else out.push({ loud, frames: 1 });
+  }
+  return out;
+}
+
+test(
+  "client e2e: a tone arrives at its frequency; pause and mute are silent gaps; the end fires once",
+  async () => {
+    const tmp = tempDir();
+    const client = await Client.create(options);
+    let peer: LibdatachannelPeer | undefined;
+    const chat = -1001234567890n;
+    try {
+      await run("ffmpeg", [
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=660:duration=3:sample_rate=48000",
+        "-ac",
+        "2",
+        tmp.path("tone.wav"),
+      ]);
+      const states: ConnectionState[] = [];
+      const ends: [StreamType, TgCallError | undefined][] = [];
+      client.onConnectionChange((id, info) => {
+        assert.equal(id, chat);
+        states.push(info.state);
+      });
+      client.onStreamEnd(async (id, type, _device, error) => {
+        ends.push([type, error]);
+        await client.stop(id); // re-entering the API from a callback
+      });
+      peer = await LibdatachannelPeer.answer(
+        await client.createCall(chat, { video: false }),
+      );
+      await client.connect(chat, peer.answerJson);
+      await client.setStreamSources(chat, fromFile(tmp.path("tone.wav")));
+      await sleep(800);
+      assert.equal(await client.pause(chat), true);
+      const pausedAt = client.time(chat);
+      await sleep(600);
+      assert.equal(client.time(chat), pausedAt, "time() frozen while paused");
+      assert.equal(await client.resume(chat), true);
+      await sleep(700);
+      assert.equal(await client.mute(chat), true);
+      await sleep(500);
+      assert.equal(await client.unmute(chat), true);
+      const deadline = Date.now() + 10_000;
+      while (ends.length === 0 && Date.now() < deadline) await sleep(50);
+      await client.idle();
+      assert.deepEqual(ends, [["audio", undefined]]);
+      assert.deepEqual(states, ["connecting", "connected", "closed"]);
+      assert.equal(
+        client.calls().size,
+        0,
+        "stop inside onStreamEnd removed the call",
+      );
+
+      audioToOgg(peer, tmp.path("received.ogg"));
+      const pcm = await decodePcm(tmp.path("received.ogg"));
+      const levels = windowLevels(pcm);
+      const pattern = runs(levels);
+      // Drop the silence before the source started and after it ended.
+      while (pattern.length && !pattern[0].loud) pattern.shift();
+      while (pattern.length && !pattern.at(-1)!.loud) pattern.pop();
+      const loud = pattern.filter((r) => r.loud),
+        quiet = pattern.filter((r) => !r.loud);
+      console.log(
+        `received: ${
+          pattern.map((r) => `${r.loud ? "tone" : "gap"} ${r.frames * 20} ms`)
+            .join(", ")
+        }`,
+      );
+      assert.equal(loud.length, 3, "tone, pause, tone, mute, tone");
+      assert.equal(quiet.length, 2);
+      assert.ok(
+        Math.abs(quiet[0].frames * 20 - 600) <= 150,
+        `pause gap ${quiet[0].frames * 20} ms`,
+      );
+      assert.ok(
+        Math.abs(quiet[1].frames * 20 - 500) <= 150,
+        `mute gap ${quiet[1].frames * 20} ms`,
+      );
+      // Pausing loses nothing; muting drops what played meanwhile: ~3 s − 0.5 s of tone.
+      const toneMs = loud.reduce((n, r) => n + r.frames * 20, 0);
+      assert.ok(toneMs > 2200 && toneMs < 2800, `${toneMs} ms of tone`);
+      // The tone itself, from the longest loud stretch.
+      let at = 0, best = { start: 0, frames: 0 };
+      for (const r of runs(levels)) {
+        if (r.loud && r.frames > best.frames) {
+          best = { start: at, frames: r.frames };
+        }
+        at += r.frames;
+      }
+      const hz = zeroCrossingHz(
+        pcm.subarray(
+          (best.start + 2) * 960,
+          (best.start + best.frames - 2) * 960,
+        ),
+      );
+      assert.ok(Math.abs(hz - 660) < 5, `decoded tone at ${hz.toFixed(1)} Hz`);
+    } finally {
+      await client.close();
+      await peer?.close();
+      tmp.cleanup();
+    }
+    assert.equal(openResources().subprocesses, 0);
+  },
+  { timeout: 60_000 },
+);
+
+test(
+  "client e2e: an A/V source ends once per leg, video first; video frames decode",
+  async () => {
+    const tmp = tempDir();
+    const client = await Client.create(options);
+    let peer: LibdatachannelPeer | undefined;
+    try {
+      await makeAvFile(tmp.path("av.mp4"), 1.5, { size: "320x240" });
+      const events: string[] = [];
+      client.onStreamEnd((_, type, device, error) =>
+        void events.push(`end:${type}:${device}:${error ? "error" : "ok"}`)
+      );
+      client.onUpgrade((_, s) =>
+        void events.push(`upgrade:videoStopped=${s.videoStopped}`)
+      );
+      peer = await LibdatachannelPeer.answer(await client.createCall(42));
+      await client.connect(42, peer.answerJson);
+      await client.setStreamSources(
+        42,
+        fromFile(tmp.path("av.mp4"), {
+          tracks: Track.Video,
+          videoWidth: 320,
+          videoHeight: 240,
+        }),
+      );
+      assert.deepEqual(client.mediaState(42).videoStopped, false);
+      const deadline = Date.now() + 10_000;
+      while (
+        events.filter((e) => e.startsWith("end")).length < 2 &&
+        Date.now() < deadline
+      ) await sleep(50);
+      await sleep(300);
+      await client.idle();
+      assert.deepEqual(events, [
+        "end:video:camera:ok",
+        "upgrade:videoStopped=true",
+        "end:audio:microphone:ok",
+      ]);
+      const stats = client.stats(42);
+      assert.equal(stats.state, "connected");
+      assert.ok(
+        stats.media!.video!.packets > 0 && stats.media!.audio.packets >= 75,
+      );
+      const video = await peer.waitForPackets(
+        "video",
+        stats.media!.video!.packets,
+        5000,
+      );
+      assert.ok(video.length > 45, `${video.length} video packets`);
+      const { frames, incomplete } = depacketizeVp8(video.map((r) => r.packet));
+      assert.equal(incomplete, 0);
+      assert.ok(
+        Math.abs(frames.length - 45) <= 1,
+        `${frames.length} video frames`,
+      );
+      writeFileSync(tmp.path("out.ivf"), writeIvf(frames, 320, 240));
+      const decoded = await run("ffprobe", [
+        "-v",
+        "error",
+        "-count_frames",
+        "-show_entries",
+        "stream=nb_read_frames",
+        "-of",
+        "csv=p=0",
+        tmp.path("out.ivf"),
+      ]);
+      assert.equal(
+        Number(decoded.trim()),
+        frames.length,
+        "every received frame decodes",
+      );
+      // Silence keeps the audio stream alive after the end.
+      const before = peer.received.filter((r) => r.kind === "audio").length;
+      await sleep(300);
+      assert.ok(
+        peer.received.filter((r) => r.kind === "audio").length >= before + 10,
+        "silence after the end",
+      );
+      await client.stop(42);
+      await client.idle();
+      assert.equal(events.length, 3, "stop adds no stream events");
+    } finally {
+      await client.close();
+      await peer?.close();
+      tmp.cleanup();
+    }
+  },
+  { timeout: 60_000 },
+);
+
+test(
+  "client e2e: sharedUdpMux carries two calls on one socket; the socket survives stop and closes with the client",
+  async () => {
+    const tmp = tempDir();
+    const base = openResources().udpSockets;
+    const client = await Client.create({ ...options, sharedUdpMux: true });
+    const peers: LibdatachannelPeer[] = [];
+    try {
+      assert.equal(openResources().udpSockets, base + 1);
+      await run("ffmpeg", [
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=5",
+        tmp.path("a.wav"),
+      ]);
+      for (const chat of [1, 2]) {
+        const peer = await LibdatachannelPeer.answer(
+          await client.createCall(chat, { video: false }),
+        );
+        peers.push(peer);
+        await client.connect(chat, peer.answerJson);
+      }
+      await Promise.all(
+        [1, 2].map((chat) =>
+          client.setStreamSources(chat, fromFile(tmp.path("a.wav")))
+        ),
+      );
+      assert.equal(
+        openResources().udpSockets,
+        base + 1,
+        "both calls on the shared socket",
+      );
+      await Promise.all(peers.map((p) => p.waitForPackets("audio", 20, 5000)));
+      await client.stop(1);
+      const n = peers[1].received.length;
+      await sleep(300);
+      assert.ok(
+        peers[1].received.length > n + 5,
+        "call 2 continues after call 1 stopped",
+      );
+      assert.equal(
+        openResources().udpSockets,
+        base + 1,
+        "the mux survives stop",
+      );
+    } finally {
+      await client.close();
+      for (const p of peers) await p.close();
+      tmp.cleanup();
+    }
+    assert.equal(openResources().udpSockets, base);
+  },
+  { timeout: 60_000 },
+);
