@@ -1,0 +1,91 @@
+/** The shared UDP mux: routing by remote address, by STUN USERNAME for unknown addresses, and the fallback on collisions. */
+import assert from "node:assert/strict";
+import { stunUsernameHead, UdpMux } from "../../src/call/udp_mux.ts";
+import { bindUdp } from "../../src/runtime/udp.ts";
+import {
+  encodeStunMessage,
+  StunClass,
+  StunMethod,
+} from "../../src/stun/message.ts";
+import { test } from "../_harness.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test("udp mux: datagrams reach the call that owns the remote address; unknown STUN goes by ufrag", async () => {
+  const mux = await UdpMux.open({
+    networkTypes: ["udp4"],
+    bindAddress: { udp4: "127.0.0.1" },
+  });
+  const got: Record<string, number[]> = { a: [], b: [] };
+  const sfuA = await bindUdp({ address: "127.0.0.1", onMessage: () => {} });
+  const sfuB = await bindUdp({ address: "127.0.0.1", onMessage: () => {} });
+  const stranger = await bindUdp({ address: "127.0.0.1", onMessage: () => {} });
+  try {
+    const a = mux.attach({
+      ufrag: "ufA1",
+      remotes: [{ address: "127.0.0.1", port: sfuA.port }],
+      onMessage: (d) => void got.a.push(d[0]),
+    })!;
+    const b = mux.attach({
+      ufrag: "ufB1",
+      remotes: [{ address: "127.0.0.1", port: sfuB.port }],
+      onMessage: (d) => void got.b.push(d[0]),
+    })!;
+    assert.ok(a && b);
+    const port = mux.localPorts.udp4!;
+    sfuA.send(new Uint8Array([0x80, 1]), port, "127.0.0.1");
+    sfuB.send(new Uint8Array([0x81, 1]), port, "127.0.0.1");
+    // A Binding request from an address nobody registered, naming call B's ufrag.
+    const request = encodeStunMessage({
+      method: StunMethod.Binding,
+      class: StunClass.Request,
+      transactionId: new Uint8Array(12),
+      username: "ufB1:remote",
+    });
+    assert.equal(stunUsernameHead(request), "ufB1");
+    stranger.send(request, port, "127.0.0.1");
+    // Not STUN and unknown: nobody's.
+    stranger.send(new Uint8Array([0x80, 2]), port, "127.0.0.1");
+    await sleep(100);
+    assert.deepEqual(got.a, [0x80]);
+    assert.deepEqual(got.b.slice(0, 2), [0x81, request[0]]);
+    // The stranger's address was learned for B by its STUN.
+    stranger.send(new Uint8Array([0x82]), port, "127.0.0.1");
+    await sleep(50);
+    assert.deepEqual(got.b, [0x81, request[0], 0x82]);
+    // A third call to SFU A's address cannot share the socket.
+    assert.equal(
+      mux.attach({
+        ufrag: "ufC1",
+        remotes: [{ address: "127.0.0.1", port: sfuA.port }],
+        onMessage: () => {},
+      }),
+      undefined,
+    );
+    await a.close();
+    assert.ok(
+      mux.attach({
+        ufrag: "ufC1",
+        remotes: [{ address: "127.0.0.1", port: sfuA.port }],
+        onMessage: () => {},
+      }),
+    );
+    assert.equal(mux.size, 2);
+  } finally {
+    await Promise.all([
+      mux.close(),
+      sfuA.close(),
+      sfuB.close(),
+      stranger.close(),
+    ]);
+  }
+});
+
+test("udp mux: stunUsernameHead never throws on garbage", () => {
+  for (let n = 0; n < 2000; n++) {
+    const data = crypto.getRandomValues(new Uint8Array(20 + (n % 60)));
+    data[0] = 0;
+    const r = stunUsernameHead(data);
+    assert.ok(r === undefined || typeof r === "string");
+  }
+});
