@@ -133,6 +133,12 @@ export interface GroupCallOptions {
   mux?: UdpMux;
   /** SRTP profiles to offer. */
   srtpProfiles?: readonly SrtpProfileName[];
+  /** Consent timing (RFC 7675); defaults 2.5 s keepalive, 5 s / 30 s to disconnected / failed. */
+  consent?: {
+    keepaliveMs?: number;
+    disconnectedMs?: number;
+    failedMs?: number;
+  };
   /** Log per-state transport details. */
   verboseConnectionLogs: boolean;
   /** Logger. */
@@ -263,6 +269,7 @@ export class GroupCall {
         bindAddress: this.#o.bindAddress,
         mux: this.#o.mux,
         srtpProfiles: this.#o.srtpProfiles,
+        consent: this.#o.consent,
         scheduler: this.#o.scheduler,
         onStateChange: (s) => this.#onTransportState(transport, s),
         onRtcp: (b, n) => this.#sender?.handleRtcp(b, n),

@@ -71,6 +71,12 @@ export interface PeerTransportOptions {
   dtlsMaxTimeoutMs?: number;
   /** Timer source; default the shared scheduler. */
   scheduler?: Scheduler;
+  /** Consent freshness (RFC 7675) timing; defaults 2.5 s / 5 s / 30 s. */
+  consent?: {
+    keepaliveMs?: number;
+    disconnectedMs?: number;
+    failedMs?: number;
+  };
   /**
    * A shared socket to use instead of binding our own (falls back to own
    * sockets when the remote address is already taken on it).
@@ -146,6 +152,9 @@ export class PeerTransport {
       send: (data, address, port) => this.#send(data, address, port),
       onStateChange: (state) => this.#onIceState(state),
       onSelectedPair: (pair) => this.#onSelectedPair(pair),
+      keepaliveMs: options.consent?.keepaliveMs,
+      disconnectedMs: options.consent?.disconnectedMs,
+      failedMs: options.consent?.failedMs,
     });
   }
 

@@ -43,9 +43,11 @@ test("udp mux: datagrams reach the call that owns the remote address; unknown ST
       username: "ufB1:remote",
     });
     assert.equal(stunUsernameHead(request), "ufB1");
-    stranger.send(request, port, "127.0.0.1");
-    // Not STUN and unknown: nobody's.
+    // Not STUN and from an unknown address: nobody's.
     stranger.send(new Uint8Array([0x80, 2]), port, "127.0.0.1");
+    await sleep(100);
+    assert.equal(mux.unrouted, 1);
+    stranger.send(request, port, "127.0.0.1");
     await sleep(100);
     assert.deepEqual(got.a, [0x80]);
     assert.deepEqual(got.b.slice(0, 2), [0x81, request[0]]);
