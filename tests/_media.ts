@@ -261,3 +261,24 @@ export function zeroCrossingHz(pcm: Int16Array): number {
   }
   return (crossings / 2) / (pcm.length / 48000);
 }
+
+/** Writes a `seconds`-long sine tone at `hz` as a 48 kHz stereo WAV. */
+export async function makeToneWav(
+  path: string,
+  seconds: number,
+  hz = 440,
+): Promise<void> {
+  await run("ffmpeg", [
+    "-nostdin",
+    "-v",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    `sine=frequency=${hz}:duration=${seconds}:sample_rate=48000`,
+    "-ac",
+    "2",
+    path,
+  ]);
+}

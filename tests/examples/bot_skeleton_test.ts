@@ -7,7 +7,7 @@ import {
 import { Client } from "../../mod.ts";
 import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
 import { test } from "../_harness.ts";
-import { run, tempDir } from "../_media.ts";
+import { makeToneWav, tempDir } from "../_media.ts";
 
 test(
   "example bot: joins (retrying a duplicate SSRC), plays a two-item queue in order, leaves",
@@ -21,17 +21,7 @@ test(
     });
     try {
       for (const [name, hz] of [["a.wav", 440], ["b.wav", 880]] as const) {
-        await run("ffmpeg", [
-          "-nostdin",
-          "-v",
-          "error",
-          "-y",
-          "-f",
-          "lavfi",
-          "-i",
-          `sine=frequency=${hz}:duration=0.6`,
-          tmp.path(name),
-        ]);
+        await makeToneWav(tmp.path(name), 0.6, hz);
       }
       let joins = 0;
       const tg: GroupCallSignalling = {
