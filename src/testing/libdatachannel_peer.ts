@@ -358,6 +358,20 @@ export class LibdatachannelPeer {
   }
 
   /**
+   * Asks our sender for a keyframe: libdatachannel sends an RTCP PLI on the
+   * video track. Needs `receiverReports: true` (the RTCP session sends it).
+   * Returns whether a video track took the request.
+   */
+  requestKeyframe(): boolean {
+    const video = this.#tracks.find((t) => t.mid() === "1");
+    try {
+      return video?.requestKeyframe() ?? false;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * Closes the peer connection and waits until libdatachannel reports it
    * closed, so no native callback fires after the caller moves on (under
    * Deno a late callback into a finished test file's isolate panics).

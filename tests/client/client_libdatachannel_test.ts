@@ -353,3 +353,79 @@ test(
   },
   { timeout: 60_000 },
 );
+
+/** Whether an RTP packet starts a VP8 keyframe (RFC 7741 §4.2/§4.3). */
+function startsVp8Keyframe(packet: Uint8Array): boolean {
+  const h = readRtpPacket(packet);
+  if (!h) return false;
+  let at = h.payloadOffset;
+  const first = packet[at++];
+  if (first & 0x80) {
+    const ext = packet[at++];
+    if (ext & 0x80) at += packet[at] & 0x80 ? 2 : 1;
+    if (ext & 0x40) at++;
+    if (ext & 0x30) at++;
+  }
+  const start = (first & 0x10) !== 0 && (first & 0x07) === 0;
+  return start && (packet[at] & 0x01) === 0;
+}
+
+test(
+  "client e2e: a PLI from the receiver is answered by a keyframe within 1 s",
+  async () => {
+    const tmp = tempDir();
+    const client = await Client.create(options);
+    let peer: LibdatachannelPeer | undefined;
+    try {
+      await makeAvFile(tmp.path("av.mp4"), 8, { size: "320x240" });
+      peer = await LibdatachannelPeer.answer(await client.createCall(3), {
+        receiverReports: true,
+      });
+      await client.connect(3, peer.answerJson);
+      await client.setStreamSources(
+        3,
+        fromFile(tmp.path("av.mp4"), {
+          tracks: Track.Video,
+          videoWidth: 320,
+          videoHeight: 240,
+        }),
+      );
+      await peer.waitForPackets("video", 20, 5000);
+      const waits: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        await sleep(150 + Math.random() * 600);
+        const asked = performance.now();
+        assert.ok(peer.requestKeyframe(), "libdatachannel took the request");
+        const deadline = asked + 3000;
+        let answered: number | undefined;
+        while (answered === undefined && performance.now() < deadline) {
+          answered = peer.received.find((r) =>
+            r.kind === "video" && r.at > asked && startsVp8Keyframe(r.packet)
+          )?.at;
+          if (answered === undefined) await sleep(10);
+        }
+        assert.ok(answered !== undefined, "no keyframe after the PLI");
+        waits.push(answered - asked);
+      }
+      const stats = client.stats(3).media!;
+      console.log(
+        `PLI → keyframe: ${
+          waits.map((w) => w.toFixed(0)).join(", ")
+        } ms (${stats.plisReceived} PLIs received)`,
+      );
+      assert.ok(
+        stats.plisReceived >= 4,
+        `${stats.plisReceived} PLIs reached the sender`,
+      );
+      assert.ok(stats.keyframeRequests >= 1);
+      for (const w of waits) {
+        assert.ok(w <= 1050, `keyframe ${w.toFixed(0)} ms after the PLI`);
+      }
+    } finally {
+      await client.close();
+      await peer?.close();
+      tmp.cleanup();
+    }
+  },
+  { timeout: 60_000 },
+);
