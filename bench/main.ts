@@ -12,11 +12,17 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { runtimeVersion } from "../src/runtime/detect.ts";
 import type { BenchCase } from "./harness.ts";
+import { cases as clientCases } from "./client_bench.ts";
 import { cases as mediaCases } from "./media_bench.ts";
 import { cases as schedulerCases } from "./scheduler_bench.ts";
 import { cases as srtpCases } from "./srtp_bench.ts";
 
-const all: BenchCase[] = [...srtpCases, ...mediaCases, ...schedulerCases];
+const all: BenchCase[] = [
+  ...srtpCases,
+  ...mediaCases,
+  ...schedulerCases,
+  ...clientCases,
+];
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
