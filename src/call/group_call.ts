@@ -454,7 +454,10 @@ export class GroupCall {
       if (this.#playback === playback) this.#playback = undefined;
       throw error;
     }
-    this.#videoRunning = hasVideo(source.tracks) && this.#playback === playback;
+    // pause() may have come in while ffmpeg was starting.
+    if (this.#paused && this.#playback === playback) await playback.pause();
+    this.#videoRunning = hasVideo(source.tracks) && !this.#paused &&
+      this.#playback === playback;
   }
 
   #newPlayback(source: Source): Playback {
