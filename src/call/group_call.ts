@@ -190,6 +190,7 @@ export class GroupCall {
   #silent = false;
   #stopped = false;
   #releasing: Promise<void> | undefined;
+  #connectId = 0;
 
   /** @param options See {@linkcode GroupCallOptions}. */
   constructor(options: GroupCallOptions) {
@@ -249,6 +250,7 @@ export class GroupCall {
     const old = this.#transport;
     this.#transport = undefined;
     this.#answer = answer;
+    const connectId = ++this.#connectId;
     if (old) {
       this.#sender?.close();
       this.#sender = undefined;
@@ -271,7 +273,7 @@ export class GroupCall {
         srtpProfiles: this.#o.srtpProfiles,
         consent: this.#o.consent,
         scheduler: this.#o.scheduler,
-        onStateChange: (s) => this.#onTransportState(transport, s),
+        onStateChange: (s) => this.#onTransportState(connectId, s),
         onRtcp: (b, n) => this.#sender?.handleRtcp(b, n),
         onError: (e) => this.#o.logger.debug(`call ${this.#o.chatId}:`, e),
       });
@@ -280,29 +282,41 @@ export class GroupCall {
       this.#setState("failed");
       throw error;
     }
-    if (this.#stopped || this.#answer !== answer) {
+    if (this.#stopped || connectId !== this.#connectId) {
       await transport.close();
       return;
     }
     this.#transport = transport;
+    // A state reported before open() returned could not reach the handler.
+    if (transport.state === "connected" && this.#state !== "connected") {
+      this.#onTransportState(connectId, "connected");
+    }
     if (this.#o.verboseConnectionLogs) {
       this.#o.logger.debug(
-        `call ${this.#o.chatId}: ICE to ${answer.transport.candidates.length} candidates from ports`,
+        `call ${this.#o.chatId}: ICE from local ports`,
         transport.localPorts,
       );
+      for (const c of answer.transport.candidates) {
+        this.#o.logger.debug(
+          `call ${this.#o.chatId}: remote candidate ${c.type} udp ${c.address}:${c.port} priority ${c.priority}`,
+        );
+      }
     }
   }
 
-  #onTransportState(transport: PeerTransport, s: TransportState): void {
-    if (transport !== this.#transport && this.#transport !== undefined) return;
+  #onTransportState(connectId: number, s: TransportState): void {
+    // A transport replaced by a later connect() reports nothing.
+    if (connectId !== this.#connectId) return;
+    // Undefined only for the "connecting" reported while it is being opened.
+    const transport = this.#transport;
     if (this.#o.verboseConnectionLogs) {
       this.#o.logger.debug(`call ${this.#o.chatId}: transport ${s}`, {
-        pair: transport.selectedPair,
-        ice: transport.iceStats,
-        srtp: transport.srtpProfile?.name,
+        pair: transport?.selectedPair,
+        ice: transport?.iceStats,
+        srtp: transport?.srtpProfile?.name,
       });
     }
-    if (s === "connected") {
+    if (s === "connected" && transport) {
       this.#timeoutTask.cancel();
       if (!this.#sender) this.#sender = this.#createSender(transport);
       this.#setState("connected");

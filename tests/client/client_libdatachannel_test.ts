@@ -429,3 +429,56 @@ test(
   },
   { timeout: 60_000 },
 );
+
+test(
+  "client e2e: switching sources fires no end for the replaced one; verbose logs go to the logger only",
+  async () => {
+    const tmp = tempDir();
+    const debug: string[] = [];
+    const client = await Client.create({
+      ...options,
+      verboseConnectionLogs: true,
+      ffmpegStderrLog: true,
+      logger: {
+        debug: (...a: unknown[]) => void debug.push(a.map(String).join(" ")),
+      },
+    });
+    let peer: LibdatachannelPeer | undefined;
+    try {
+      await makeToneWav(tmp.path("long.wav"), 10, 440);
+      await makeToneWav(tmp.path("short.wav"), 0.5, 880);
+      const ends: string[] = [];
+      client.onStreamEnd((_, type) => void ends.push(type));
+      peer = await LibdatachannelPeer.answer(
+        await client.createCall(8, { video: false }),
+      );
+      await client.connect(8, peer.answerJson);
+      await client.setStreamSources(8, fromFile(tmp.path("long.wav")));
+      await sleep(300);
+      await client.setStreamSources(8, fromFile(tmp.path("short.wav")));
+      const deadline = Date.now() + 5000;
+      while (ends.length === 0 && Date.now() < deadline) await sleep(20);
+      await sleep(300);
+      await client.idle();
+      assert.deepEqual(ends, ["audio"], "only the short source's end");
+      assert.ok(
+        client.time(8) < 1000,
+        `time ${client.time(8)} restarted with the new source`,
+      );
+      assert.ok(
+        debug.some((l) => /remote candidate host udp 127\.0\.0\.1:\d+/.test(l)),
+        "per-candidate log",
+      );
+      assert.ok(debug.some((l) => /transport connected/.test(l)), "state log");
+      assert.ok(
+        debug.some((l) => /^ffmpeg\[8\/audio\] /.test(l)),
+        "ffmpeg stderr tee",
+      );
+    } finally {
+      await client.close();
+      await peer?.close();
+      tmp.cleanup();
+    }
+  },
+  { timeout: 60_000 },
+);
