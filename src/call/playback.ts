@@ -57,7 +57,7 @@ export interface PlaybackOptions {
   onStderrLine?: (kind: LegKind, line: string) => void;
   /** Timer source; default the shared scheduler. */
   scheduler?: Scheduler;
-  /** Delay between the first frame of an opening and its playout; default 40 ms. */
+  /** Delay between the first frame of an opening and its playout; default the source's `startupMs`, else 40 ms. */
   startupMs?: number;
 }
 
@@ -254,7 +254,8 @@ export class Playback {
 
   #anchor(track: AnyTrack, timestamp: number): void {
     if (Number.isNaN(this.#origin)) {
-      this.#origin = this.#scheduler.clock.now() + (this.#o.startupMs ?? 40);
+      this.#origin = this.#scheduler.clock.now() +
+        (this.#o.startupMs ?? this.#o.source.startupMs ?? 40);
     }
     track.pacer.anchor(timestamp, this.#origin);
     track.anchored = true;

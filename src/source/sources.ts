@@ -73,6 +73,11 @@ export interface Source {
   readonly parallelSpawn: boolean;
   /** A short description for logs. */
   readonly description: string;
+  /**
+   * How long after its first frame arrives playout starts, ms: slack for
+   * sources whose frames arrive at network pace (default 40).
+   */
+  readonly startupMs?: number;
   /** The legs that play from `offsetMs`. */
   legs(offsetMs: number, verbose?: boolean): LegSpec[];
   /** Starts playing from the beginning. */
@@ -271,6 +276,12 @@ export class UrlSource extends FfmpegSource {
   readonly encode: ResolvedEncodeOptions;
   /** Tracks. */
   readonly tracks: Tracks;
+  /**
+   * Live network streams deliver frames at real-time pace with network
+   * jitter; half a second of slack keeps a late chunk from reaching the SFU
+   * after its playout time.
+   */
+  readonly startupMs = 500;
   readonly #input: InputSpec;
 
   /**

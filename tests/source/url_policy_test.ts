@@ -57,6 +57,8 @@ test("url policy: http and https are accepted with a whitelist that excludes fil
       assert.ok(leg.args.indexOf(flag) < leg.args.indexOf("-i"), flag);
     }
   }
+  // Network pace: half a second of jitter slack before playout starts.
+  assert.equal(fromUrl("https://radio.example/live").startupMs, 500);
   const hls = fromUrl("https://cdn.example/hls/index.m3u8").legs(0)[0].args;
   assert.equal(hls[hls.indexOf("-http_persistent") + 1], "1");
 });
