@@ -4,11 +4,18 @@
  *
  * Table-driven ("T-tables"): each round is 16 table lookups and XORs on
  * 32-bit words, with the key expanded once per context. Pure TypeScript, so
- * the same code and the same speed on Deno, Bun and Node without per-call
- * native overhead (which costs 5–15 µs per `node:crypto` call on Deno).
+ * small packets (Opus) never pay a native call. Counter mode over large
+ * payloads (video) switches to one native AES-ECB call per packet where
+ * that measured faster (`src/runtime/native_crypto.ts`).
  *
  * @module
  */
+
+import {
+  NATIVE_CTR_MIN_BYTES,
+  type NativeCtr,
+  nativeCtr,
+} from "../runtime/native_crypto.ts";
 
 const SBOX = new Uint8Array(256);
 const TE0 = new Uint32Array(256);
@@ -51,10 +58,16 @@ export interface AesKey {
   readonly roundKeys: Uint32Array;
   /** 10 for AES-128, 14 for AES-256. */
   readonly rounds: number;
+  /** A native counter-mode keystream for large payloads (AES-128 only). */
+  readonly native?: NativeCtr;
 }
 
-/** Expands a 16- or 32-byte key (FIPS 197 §5.2). */
-export function expandAesKey(key: Uint8Array): AesKey {
+/**
+ * Expands a 16- or 32-byte key (FIPS 197 §5.2). With `withNative`, a
+ * 16-byte key also gets a native keystream that {@linkcode ctrXorInPlace}
+ * uses for payloads of at least `NATIVE_CTR_MIN_BYTES`.
+ */
+export function expandAesKey(key: Uint8Array, withNative = false): AesKey {
   const nk = key.length / 4;
   if (key.length !== 16 && key.length !== 32) {
     throw new RangeError(
@@ -81,7 +94,8 @@ export function expandAesKey(key: Uint8Array): AesKey {
     }
     w[i] = (w[i - nk] ^ t) >>> 0;
   }
-  return { roundKeys: w, rounds };
+  const native = withNative && key.length === 16 ? nativeCtr(key) : undefined;
+  return native ? { roundKeys: w, rounds, native } : { roundKeys: w, rounds };
 }
 
 /**
@@ -162,6 +176,10 @@ export function ctrXorInPlace(
   start: number,
   end: number,
 ): void {
+  if (
+    key.native !== undefined && end - start >= NATIVE_CTR_MIN_BYTES &&
+    key.native.xor(iv0, iv1, iv2, iv3, data, start, end)
+  ) return;
   const ks = scratch;
   let counter = iv3 >>> 0;
   let i = start;

@@ -7,6 +7,12 @@
  * @module
  */
 
+import {
+  NATIVE_HMAC_MIN_BYTES,
+  type NativeHmacSha1,
+  nativeHmacSha1,
+} from "../runtime/native_crypto.ts";
+
 const W = new Int32Array(80);
 
 /** SHA-1 compression of the 64-byte block at `data[offset..]` into `h`. */
@@ -69,9 +75,15 @@ export class HmacSha1 {
   readonly #h = new Int32Array(5);
   // 128 bytes: a 63-byte tail plus the 4-byte suffix can spill past 64.
   readonly #block = new Uint8Array(128);
+  readonly #native: NativeHmacSha1 | undefined;
 
-  /** @param key The authentication key (SRTP uses 20 bytes). */
-  constructor(key: Uint8Array) {
+  /**
+   * @param key The authentication key (SRTP uses 20 bytes).
+   * @param withNative Use the runtime's native HMAC for messages of at
+   *   least `NATIVE_HMAC_MIN_BYTES` where that measured faster.
+   */
+  constructor(key: Uint8Array, withNative = false) {
+    this.#native = withNative ? nativeHmacSha1(key) : undefined;
     if (key.length > 64) {
       throw new RangeError("Cannot key HMAC-SHA1 with more than 64 bytes");
     }
@@ -100,6 +112,10 @@ export class HmacSha1 {
     outOffset: number,
     tagLength: number,
   ): void {
+    if (this.#native && end - start >= NATIVE_HMAC_MIN_BYTES) {
+      this.#native.tag(data, start, end, suffix, out, outOffset, tagLength);
+      return;
+    }
     const h = this.#h;
     const block = this.#block;
     h.set(this.#inner);

@@ -45,6 +45,7 @@ function session(
         base + SrtpLabel.RtpEncryption,
         16,
       ),
+      true,
     ),
     s0: v.getUint32(0),
     s1: v.getUint32(4),
@@ -57,6 +58,7 @@ function session(
         base + SrtpLabel.RtpAuthentication,
         20,
       ),
+      true,
     ),
   };
 }

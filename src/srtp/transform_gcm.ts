@@ -17,6 +17,11 @@ import {
   expandAesKey,
 } from "./aes.ts";
 import { Ghash } from "./ghash.ts";
+import {
+  NATIVE_GCM_MIN_BYTES,
+  type NativeGcm,
+  nativeGcm,
+} from "../runtime/native_crypto.ts";
 import { deriveSessionKey, SrtpLabel } from "./kdf.ts";
 import { equalAt } from "./transform_cm.ts";
 import type { SrtpTransform } from "./transform.ts";
@@ -25,6 +30,7 @@ const TAG = 16;
 
 interface Session {
   key: AesKey;
+  native: NativeGcm | undefined;
   ghash: Ghash;
   s0: number;
   s1: number;
@@ -32,12 +38,13 @@ interface Session {
 }
 
 function makeSession(key: Uint8Array, salt: Uint8Array): Session {
-  const aes = expandAesKey(key);
+  const aes = expandAesKey(key, true);
   const h = new Uint32Array(4);
   encryptBlockWords(aes, 0, 0, 0, 0, h);
   const v = new DataView(salt.buffer, salt.byteOffset, 12);
   return {
     key: aes,
+    native: nativeGcm(key),
     ghash: new Ghash(h),
     s0: v.getUint32(0),
     s1: v.getUint32(4),
@@ -139,6 +146,10 @@ export class AesGcmTransform implements SrtpTransform {
     const i0 = s.s0 ^ (ssrc >>> 16),
       i1 = s.s1 ^ ((ssrc << 16) | (roc >>> 16)),
       i2 = s.s2 ^ ((roc << 16) | seq);
+    if (s.native && length - headerLength >= NATIVE_GCM_MIN_BYTES) {
+      s.native.seal(i0, i1, i2, buf, headerLength, length);
+      return length + TAG;
+    }
     ctrXorInPlace(s.key, i0, i1, i2, 2, buf, headerLength, length);
     this.#tagInto(
       s,
