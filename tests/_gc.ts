@@ -24,11 +24,24 @@ export async function forceGc(): Promise<boolean> {
   return true;
 }
 
-/** Heap in use after a full GC, bytes. */
+/**
+ * Heap holding data after a full GC, bytes: `heapUsed` minus V8's code
+ * spaces where the runtime reports them. Optimised machine code keeps
+ * growing for a while as the JIT tiers hot functions up (a Node heap
+ * snapshot diff over 1,200 call cycles: +1.1 MB of `code`, no object
+ * count growing), which is not memory a leak would hold.
+ */
 export async function heapUsedAfterGc(): Promise<number> {
   for (let i = 0; i < 3; i++) {
     await forceGc();
     await new Promise((r) => setTimeout(r, 10));
   }
-  return process.memoryUsage().heapUsed;
+  let code = 0;
+  try {
+    const v8 = await import("node:v8");
+    for (const space of v8.getHeapSpaceStatistics()) {
+      if (space.space_name.startsWith("code")) code += space.space_used_size;
+    }
+  } catch { /* not V8, or not exposed */ }
+  return process.memoryUsage().heapUsed - code;
 }
