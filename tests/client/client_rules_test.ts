@@ -395,3 +395,33 @@ test("client: silent by default — nothing is written to the console", async ()
   }
   assert.deepEqual(written, []);
 });
+
+test("client: a slow consumer makes the full event queue drop its oldest event, with a warning", async () => {
+  const warnings: string[] = [];
+  await using client = await Client.create({
+    ...options,
+    dispatchBuffer: 2,
+    logger: { warn: (m: unknown) => void warnings.push(String(m)) },
+  });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => release = r);
+  const seen: boolean[] = [];
+  client.onUpgrade(async (_, s) => {
+    seen.push(s.muted);
+    if (seen.length === 1) await gate; // the first callback blocks the queue
+  });
+  await client.createCall(1);
+  await client.mute(1); // delivered, blocks
+  await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 4; i++) {
+    await client.unmute(1);
+    await client.mute(1);
+  }
+  release();
+  await client.idle();
+  // 1 delivered + 8 queued into room for 2: the 6 oldest were dropped.
+  assert.equal(seen.length, 3);
+  assert.deepEqual(seen.slice(1), [false, true], "the newest two survive");
+  assert.equal(warnings.length, 6);
+  assert.match(warnings[0], /dropped the oldest event/);
+});
