@@ -244,6 +244,9 @@ test(
         "silence after the end",
       );
       await client.stop(42);
+      // close_notify tells libdatachannel the call is over at once (without
+      // it, libdatachannel would wait for its ICE consent to time out).
+      await peer.waitForState("closed", 3000);
       await client.idle();
       assert.equal(events.length, 3, "stop adds no stream events");
     } finally {
