@@ -35,6 +35,7 @@ import {
   type CallStats,
   type ConnectionState,
   GroupCall,
+  type GroupCallOptions,
   type MediaState,
   type NetworkInfo,
   type StreamDevice,
@@ -131,9 +132,15 @@ export type UpgradeCallback = (chatId: ChatId, state: MediaState) => unknown;
 
 type Call = GroupCall | RtmpCall;
 
+/** What a call reports its events through. */
+type CallHooks = Pick<
+  GroupCallOptions,
+  "onConnection" | "onStreamEnd" | "onUpgrade"
+>;
+
 interface Entry {
   chatId: ChatId;
-  call: Call | undefined; // undefined while being created
+  call: Call;
 }
 
 function chatKey(chatId: ChatId): string {
@@ -279,8 +286,8 @@ export class Client implements AsyncDisposable {
     this.#assertOpen();
     const key = chatKey(chatId);
     const entry = this.#calls.get(key);
-    if (entry?.call?.dead) this.#reap(key, entry.call);
-    if (!entry || !entry.call || entry.call.dead) {
+    if (entry?.call.dead) this.#reap(key, entry.call);
+    if (!entry || entry.call.dead) {
       throw new ConnectionNotFoundError(`No call for chat ${chatId}`);
     }
     return entry.call;
@@ -294,21 +301,30 @@ export class Client implements AsyncDisposable {
     return call;
   }
 
-  #reserve(chatId: ChatId): Entry {
+  /**
+   * Registers the call `create` builds for a chat, after checking — all
+   * synchronously, so concurrent calls for one chat cannot interleave —
+   * that no live call exists (a dead one is reaped). Nothing is allocated
+   * for a refused chat, and nothing is registered if `create` throws.
+   */
+  #register<C extends Call>(
+    chatId: ChatId,
+    create: (hooks: CallHooks) => C,
+  ): C {
     this.#assertOpen();
     const key = chatKey(chatId);
     const existing = this.#calls.get(key);
-    if (existing && !(existing.call?.dead)) {
+    if (existing && !existing.call.dead) {
       throw new ConnectionExistsError(`Chat ${chatId} already has a call`);
     }
-    if (existing?.call) this.#reap(key, existing.call);
-    const entry: Entry = { chatId, call: undefined };
-    this.#calls.set(key, entry);
-    return entry;
+    if (existing) this.#reap(key, existing.call);
+    const call = create(this.#hooks(chatId));
+    this.#calls.set(key, { chatId, call });
+    return call;
   }
 
-  #hooks(entry: Entry) {
-    const chatId = entry.chatId;
+  /** The event hooks a call of `chatId` reports through. */
+  #hooks(chatId: ChatId): CallHooks {
     return {
       onConnection: (info: NetworkInfo) =>
         this.#emit("onConnectionChange", this.#connection, [chatId, info]),
@@ -350,23 +366,22 @@ export class Client implements AsyncDisposable {
    */
   createCall(chatId: ChatId, options: CreateCallOptions = {}): Promise<string> {
     try {
-      const entry = this.#reserve(chatId);
-      const call = new GroupCall({
-        chatId,
-        certificate: this.#certs.take(),
-        video: options.video ?? true,
-        ffmpegPath: this.#ffmpegPath,
-        ffmpegStderrLog: !!this.#options.ffmpegStderrLog,
-        connectTimeoutMs: this.#options.connectTimeoutMs ?? 10_000,
-        networkTypes: this.#options.networkTypes ?? ["udp4", "udp6"],
-        bindAddress: this.#options.bindAddress,
-        mux: this.#mux,
-        srtpProfiles: this.#options.srtpProfiles,
-        verboseConnectionLogs: !!this.#options.verboseConnectionLogs,
-        logger: this.#callLogger,
-        ...this.#hooks(entry),
-      });
-      entry.call = call;
+      const call = this.#register(chatId, (hooks) =>
+        new GroupCall({
+          chatId,
+          certificate: this.#certs.take(),
+          video: options.video ?? true,
+          ffmpegPath: this.#ffmpegPath,
+          ffmpegStderrLog: !!this.#options.ffmpegStderrLog,
+          connectTimeoutMs: this.#options.connectTimeoutMs ?? 10_000,
+          networkTypes: this.#options.networkTypes ?? ["udp4", "udp6"],
+          bindAddress: this.#options.bindAddress,
+          mux: this.#mux,
+          srtpProfiles: this.#options.srtpProfiles,
+          verboseConnectionLogs: !!this.#options.verboseConnectionLogs,
+          logger: this.#callLogger,
+          ...hooks,
+        }));
       return Promise.resolve(call.joinPayload());
     } catch (error) {
       return Promise.reject(error);
@@ -407,24 +422,15 @@ export class Client implements AsyncDisposable {
    */
   startRtmp(chatId: ChatId, rtmpUrl: string): Promise<void> {
     try {
-      this.#assertOpen();
-      chatKey(chatId);
-      const existing = this.#calls.get(chatKey(chatId));
-      if (existing && !existing.call?.dead) {
-        throw new ConnectionExistsError(`Chat ${chatId} already has a call`);
-      }
-      if (existing?.call) this.#reap(chatKey(chatId), existing.call);
-      const entry = { chatId, call: undefined } as Entry;
-      const call = new RtmpCall({
-        chatId,
-        url: rtmpUrl,
-        ffmpegPath: this.#ffmpegPath,
-        ffmpegStderrLog: !!this.#options.ffmpegStderrLog,
-        logger: this.#callLogger,
-        ...this.#hooks(entry),
-      });
-      entry.call = call;
-      this.#calls.set(chatKey(chatId), entry);
+      this.#register(chatId, (hooks) =>
+        new RtmpCall({
+          chatId,
+          url: rtmpUrl,
+          ffmpegPath: this.#ffmpegPath,
+          ffmpegStderrLog: !!this.#options.ffmpegStderrLog,
+          logger: this.#callLogger,
+          ...hooks,
+        }));
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
@@ -512,7 +518,6 @@ export class Client implements AsyncDisposable {
     const out = new Map<ChatId, CallInfo>();
     for (const [key, entry] of this.#calls) {
       const call = entry.call;
-      if (!call) continue;
       if (call.dead) {
         this.#reap(key, call);
         continue;
@@ -533,7 +538,7 @@ export class Client implements AsyncDisposable {
     this.#assertOpen();
     const key = chatKey(chatId);
     const entry = this.#calls.get(key);
-    if (!entry?.call) {
+    if (!entry) {
       throw new ConnectionNotFoundError(`No call for chat ${chatId}`);
     }
     this.#calls.delete(key);
@@ -546,7 +551,7 @@ export class Client implements AsyncDisposable {
       this.#closed = true;
       const calls = [...this.#calls.values()];
       this.#calls.clear();
-      await Promise.all(calls.map((e) => e.call?.stop()));
+      await Promise.all(calls.map((e) => e.call.stop()));
       await Promise.all([...this.#dying]);
       this.#certs.close();
       await this.#mux?.close();
