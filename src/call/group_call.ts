@@ -82,6 +82,24 @@ export interface MediaState {
   presentationPaused: boolean;
 }
 
+/**
+ * The MediaState for explicit mute, pause and whether video is being sent:
+ * `paused` (Telegram's `video_paused`) covers mute too, and
+ * `presentationPaused` follows it.
+ */
+export function mediaStateOf(
+  muted: boolean,
+  paused: boolean,
+  videoRunning: boolean,
+): MediaState {
+  return {
+    muted,
+    paused: muted || paused,
+    videoStopped: !videoRunning,
+    presentationPaused: muted || paused,
+  };
+}
+
 /** Which track a stream-end event is about. */
 export type StreamType = "audio" | "video";
 /** The ntgcalls device of that track. */
@@ -638,13 +656,7 @@ export class GroupCall {
 
   /** Current media state. */
   mediaState(): MediaState {
-    const paused = this.#muted || this.#paused;
-    return {
-      muted: this.#muted,
-      paused,
-      videoStopped: !this.#videoRunning,
-      presentationPaused: paused,
-    };
+    return mediaStateOf(this.#muted, this.#paused, this.#videoRunning);
   }
 
   /** Statistics. */

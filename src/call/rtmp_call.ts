@@ -10,13 +10,14 @@
 import { ClosedError, NoSourceError, type TgCallError } from "../errors.ts";
 import type { Source } from "../source/sources.ts";
 import { hasVideo } from "../source/track.ts";
-import type {
-  CallLogger,
-  ConnectionState,
-  MediaState,
-  NetworkInfo,
-  StreamDevice,
-  StreamType,
+import {
+  type CallLogger,
+  type ConnectionState,
+  type MediaState,
+  mediaStateOf,
+  type NetworkInfo,
+  type StreamDevice,
+  type StreamType,
 } from "./group_call.ts";
 import { checkRtmpUrl, RtmpPush } from "./rtmp_push.ts";
 
@@ -155,16 +156,10 @@ export class RtmpCall {
 
   /** Media state. */
   mediaState(): MediaState {
-    const paused = this.#muted || this.#paused;
-    const video = this.#push !== undefined &&
-      hasVideo(this.#push.source.tracks) &&
-      this.#push.state === "playing";
-    return {
-      muted: this.#muted,
-      paused,
-      videoStopped: !video,
-      presentationPaused: paused,
-    };
+    const push = this.#push;
+    const video = push !== undefined && hasVideo(push.source.tracks) &&
+      push.state === "playing";
+    return mediaStateOf(this.#muted, this.#paused, video);
   }
 
   /** Releases the push without events (for reaping). */
