@@ -50,6 +50,22 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
+/** Scales to fit `w`×`h` keeping the aspect ratio, pads the rest, yuv420p. */
+function fitFilter(w: number, h: number): string {
+  return `scale=${w}:${h}:force_original_aspect_ratio=decrease,` +
+    `pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,format=yuv420p`;
+}
+
+/** H.264 for an RTMP push: fast preset, no encoder delay. */
+export const H264_REALTIME: readonly string[] = [
+  "-c:v",
+  "libx264",
+  "-preset",
+  "veryfast",
+  "-tune",
+  "zerolatency",
+];
+
 /** Input side shared by file and URL legs. */
 export interface InputSpec {
   /** What follows `-i`. */
@@ -99,8 +115,7 @@ export function legArgs(
       "-sn",
       "-dn",
       "-vf",
-      `scale=${w}:${h}:force_original_aspect_ratio=decrease,` +
-        `pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,format=yuv420p`,
+      fitFilter(w, h),
       "-r",
       String(fps),
       ...vp8Output(encode.videoBitrateKbps, fps),
@@ -184,16 +199,10 @@ export function rtmpArgs(
       "-map",
       "0:v:0",
       "-vf",
-      `scale=${w}:${h}:force_original_aspect_ratio=decrease,` +
-        `pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,format=yuv420p`,
+      fitFilter(w, h),
       "-r",
       String(fps),
-      "-c:v",
-      "libx264",
-      "-preset",
-      "veryfast",
-      "-tune",
-      "zerolatency",
+      ...H264_REALTIME,
       "-b:v",
       `${encode.videoBitrateKbps}k`,
       "-g",

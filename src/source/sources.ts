@@ -14,6 +14,7 @@ import type { OpusFrame } from "../media/ogg_reader.ts";
 import type { Vp8Frame } from "../media/ivf_reader.ts";
 import {
   completeShellArgs,
+  H264_REALTIME,
   type InputSpec,
   legArgs,
   type LegKind,
@@ -444,12 +445,7 @@ export class MultiShellSource extends FfmpegSource {
     const out = ["-c:a", "aac", "-ar", "44100", "-b:a", "128k"];
     if (leg.kind === "video") {
       out.push(
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-tune",
-        "zerolatency",
+        ...H264_REALTIME,
         "-g",
         "60",
         "-pix_fmt",
