@@ -316,7 +316,8 @@ export class UrlSource extends FfmpegSource {
         "-rw_timeout",
         "10000000",
       );
-      if (/\.m3u8?($|\?)/i.test(new URL(url).pathname + new URL(url).search)) {
+      const { pathname, search } = checked.parsed;
+      if (/\.m3u8?($|\?)/i.test(pathname + search)) {
         flags.push("-http_persistent", "1");
       }
     }

@@ -37,6 +37,8 @@ const UNDERLYING: Record<string, readonly string[]> = {
 export interface CheckedUrl {
   /** The URL, as given. */
   url: string;
+  /** The URL, parsed. */
+  parsed: URL;
   /** The scheme without the colon, lower case. */
   scheme: string;
   /** Value for ffmpeg's `-protocol_whitelist`. */
@@ -96,6 +98,7 @@ export function checkUrl(
   }
   return {
     url,
+    parsed,
     scheme,
     protocolWhitelist: UNDERLYING[scheme].join(","),
   };
