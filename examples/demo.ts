@@ -28,13 +28,18 @@ import {
   type Source,
   Track,
 } from "../mod.ts";
-import { readRtpPacket } from "../src/rtp/packet.ts";
-import { spawn } from "../src/runtime/subprocess.ts";
+import { runtimeVersion } from "../src/runtime/detect.ts";
+import {
+  countDecodedFrames,
+  decodePcm,
+  windowLevels,
+  zeroCrossingHz,
+} from "../src/testing/ffmpeg_tools.ts";
 import { LibdatachannelPeer } from "../src/testing/libdatachannel_peer.ts";
 import {
   depacketizeVp8,
+  opusRtpToOgg,
   writeIvf,
-  writeOggOpus,
 } from "../src/testing/rtp_files.ts";
 
 const USAGE =
@@ -44,51 +49,6 @@ const USAGE =
   --video      also stream video (a test pattern, or the input's picture)
   --frequency  tone frequency in Hz (default 440)
   --quiet      no progress line`;
-
-function runtimeName(): string {
-  const g = globalThis as Record<string, unknown>;
-  if (g.Bun) return `bun ${(g.Bun as { version: string }).version}`;
-  if (g.Deno) {
-    return `deno ${(g.Deno as { version: { deno: string } }).version.deno}`;
-  }
-  return `node ${process.versions.node}`;
-}
-
-async function run(cmd: string, args: string[]): Promise<string> {
-  const child = await spawn(cmd, { args });
-  const out = await new Response(child.stdout).text();
-  const status = await child.exited;
-  if (status.code !== 0) {
-    throw new Error(`${cmd} failed: ${child.stderrTail().trim()}`);
-  }
-  return out;
-}
-
-async function decodePcm(path: string): Promise<Int16Array> {
-  const child = await spawn("ffmpeg", {
-    args: [
-      "-nostdin",
-      "-v",
-      "error",
-      "-xerror",
-      "-i",
-      path,
-      "-f",
-      "s16le",
-      "-ac",
-      "1",
-      "-ar",
-      "48000",
-      "pipe:1",
-    ],
-  });
-  const bytes = new Uint8Array(await new Response(child.stdout).arrayBuffer());
-  const status = await child.exited;
-  if (status.code !== 0) {
-    throw new Error(`ffmpeg could not decode: ${child.stderrTail().trim()}`);
-  }
-  return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1);
-}
 
 function main(): Promise<number> {
   let flags;
@@ -156,7 +116,9 @@ function sourceFor(o: DemoOptions): Source {
 
 async function demo(o: DemoOptions): Promise<number> {
   console.log(
-    `tgcall demo on ${runtimeName()}: ${o.input ?? `${o.frequency} Hz tone`}${
+    `tgcall demo on ${runtimeVersion()}: ${
+      o.input ?? `${o.frequency} Hz tone`
+    }${
       o.video ? " + video" : ""
     }, ${o.duration} s, to a local group-call peer (libdatachannel)`,
   );
@@ -230,10 +192,7 @@ async function demo(o: DemoOptions): Promise<number> {
     // Judge from what the peer received.
     if (endError) return fail(`source failed: ${endError.message}`);
     const audio = peer.received.filter((r) => r.kind === "audio")
-      .map((r) => ({ r, h: readRtpPacket(r.packet)! }))
-      .sort((x, y) =>
-        ((x.h.sequenceNumber - y.h.sequenceNumber + 0x8000) & 0xffff) - 0x8000
-      );
+      .map((r) => r.packet);
     const expectedPackets = Math.floor(Math.min(elapsed, o.duration) * 50);
     if (audio.length < expectedPackets * 0.9) {
       return fail(
@@ -241,27 +200,16 @@ async function demo(o: DemoOptions): Promise<number> {
       );
     }
     const oggPath = join(dir, "received.ogg");
-    writeFileSync(
-      oggPath,
-      writeOggOpus(audio.map(({ r, h }) => ({
-        data: r.packet.subarray(h.payloadOffset),
-        rtpTimestamp: h.timestamp,
-      }))),
-    );
+    writeFileSync(oggPath, opusRtpToOgg(audio));
     const pcm = await decodePcm(oggPath);
     const decodedS = pcm.length / 48000;
-    let loud = 0, crossings = 0, loudSamples = 0;
-    for (let at = 0; at + 960 <= pcm.length; at += 960) {
-      let sum = 0;
-      for (let i = at; i < at + 960; i++) sum += pcm[i] * pcm[i];
-      if (Math.sqrt(sum / 960) / 32768 > 0.01) {
-        loud++;
-        loudSamples += 960;
-        for (let i = at + 1; i < at + 960; i++) {
-          if ((pcm[i - 1] < 0) !== (pcm[i] < 0)) crossings++;
-        }
-      }
-    }
+    // Audible: a 20 ms window above -40 dBFS; the tone is measured there.
+    let loud = 0, hzSum = 0;
+    windowLevels(pcm).forEach((level, w) => {
+      if (level <= -40) return;
+      loud++;
+      hzSum += zeroCrossingHz(pcm.subarray(w * 960, (w + 1) * 960));
+    });
     const loudS = loud * 0.02;
     let verdict = `${audio.length} audio packets, ${
       decodedS.toFixed(2)
@@ -274,7 +222,7 @@ async function demo(o: DemoOptions): Promise<number> {
       );
     }
     if (!o.input) {
-      const hz = loudSamples ? crossings / 2 / (loudSamples / 48000) : 0;
+      const hz = loud ? hzSum / loud : 0;
       if (loudS < elapsed * 0.8) {
         return fail(
           `only ${loudS.toFixed(2)} s of ${elapsed.toFixed(2)} s audible`,
@@ -295,18 +243,9 @@ async function demo(o: DemoOptions): Promise<number> {
       );
       const ivfPath = join(dir, "received.ivf");
       writeFileSync(ivfPath, writeIvf(frames, 640, 360));
-      const decoded = frames.length === 0 ? 0 : Number(
-        (await run("ffprobe", [
-          "-v",
-          "error",
-          "-count_frames",
-          "-show_entries",
-          "stream=nb_read_frames",
-          "-of",
-          "csv=p=0",
-          ivfPath,
-        ])).trim(),
-      );
+      const decoded = frames.length === 0
+        ? 0
+        : await countDecodedFrames(ivfPath);
       if (decoded < elapsed * 30 * 0.8) {
         return fail(`only ${decoded} video frames decoded`);
       }

@@ -3,17 +3,34 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { spawn } from "../src/runtime/subprocess.ts";
+import { run } from "../src/testing/ffmpeg_tools.ts";
 
-/** Runs a command to completion; throws with its stderr on failure; returns stdout. */
-export async function run(cmd: string, args: string[]): Promise<string> {
-  const child = await spawn(cmd, { args });
-  const out = await new Response(child.stdout).text();
-  const status = await child.exited;
-  if (status.code !== 0) {
-    throw new Error(`${cmd} ${args.join(" ")} failed: ${child.stderrTail()}`);
-  }
-  return out;
+export {
+  countDecodedFrames,
+  decodePcm,
+  decodeStrict,
+  probeDuration,
+  run,
+  windowLevels,
+  zeroCrossingHz,
+} from "../src/testing/ffmpeg_tools.ts";
+
+/** Renders lavfi `sources` to `path` with ffmpeg, `output` flags before it. */
+export async function renderLavfi(
+  path: string,
+  sources: string[],
+  output: string[],
+): Promise<void> {
+  await run("ffmpeg", [
+    "-nostdin",
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-y",
+    ...sources.flatMap((source) => ["-f", "lavfi", "-i", source]),
+    ...output,
+    path,
+  ]);
 }
 
 /** A temp dir removed by `cleanup`. */
@@ -36,16 +53,9 @@ export async function makeOpusOgg(
   seconds: number,
   frequency = 440,
 ): Promise<Uint8Array> {
-  await run("ffmpeg", [
-    "-nostdin",
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
+  await renderLavfi(path, [
     `sine=frequency=${frequency}:duration=${seconds}:sample_rate=48000`,
+  ], [
     "-ac",
     "2",
     "-c:a",
@@ -58,7 +68,6 @@ export async function makeOpusOgg(
     "20000",
     "-f",
     "ogg",
-    path,
   ]);
   return new Uint8Array(readFileSync(path));
 }
@@ -69,18 +78,11 @@ export async function makeVp8Ivf(
   seconds: number,
   options: { size?: string; rate?: number; gop?: number } = {},
 ): Promise<Uint8Array> {
-  await run("ffmpeg", [
-    "-nostdin",
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
+  await renderLavfi(path, [
     `testsrc2=size=${options.size ?? "320x240"}:rate=${
       options.rate ?? 30
     }:duration=${seconds}`,
+  ], [
     "-c:v",
     "libvpx",
     "-deadline",
@@ -91,7 +93,6 @@ export async function makeVp8Ivf(
     String(options.gop ?? 30),
     "-f",
     "ivf",
-    path,
   ]);
   return new Uint8Array(readFileSync(path));
 }
@@ -157,19 +158,9 @@ export async function makeRampWav(
   path: string,
   seconds: number,
 ): Promise<void> {
-  await run("ffmpeg", [
-    "-nostdin",
-    "-loglevel",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
+  await renderLavfi(path, [
     `aevalsrc=0.9*t/${seconds}*sin(2*PI*440*t):s=48000:d=${seconds}`,
-    "-ac",
-    "2",
-    path,
-  ]);
+  ], ["-ac", "2"]);
 }
 
 /**
@@ -187,21 +178,12 @@ export async function makeAvFile(
   seconds: number,
   options: { size?: string; frequency?: number } = {},
 ): Promise<void> {
-  await run("ffmpeg", [
-    "-nostdin",
-    "-loglevel",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
+  await renderLavfi(path, [
     `sine=frequency=${
       options.frequency ?? 440
     }:duration=${seconds}:sample_rate=48000`,
-    "-f",
-    "lavfi",
-    "-i",
     `testsrc2=size=${options.size ?? "320x240"}:rate=30:duration=${seconds}`,
+  ], [
     "-c:a",
     "aac",
     "-c:v",
@@ -211,55 +193,7 @@ export async function makeAvFile(
     "-pix_fmt",
     "yuv420p",
     "-shortest",
-    path,
   ]);
-}
-
-/** Decodes any audio file to 48 kHz mono s16 PCM with ffmpeg. */
-export async function decodePcm(path: string): Promise<Int16Array> {
-  const child = await spawn("ffmpeg", {
-    args: [
-      "-nostdin",
-      "-v",
-      "error",
-      "-i",
-      path,
-      "-f",
-      "s16le",
-      "-ac",
-      "1",
-      "-ar",
-      "48000",
-      "pipe:1",
-    ],
-  });
-  const bytes = new Uint8Array(await new Response(child.stdout).arrayBuffer());
-  const status = await child.exited;
-  if (status.code !== 0) {
-    throw new Error(`decode failed: ${child.stderrTail()}`);
-  }
-  return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1);
-}
-
-/** RMS level (dBFS) of each 20 ms window of 48 kHz PCM. */
-export function windowLevels(pcm: Int16Array, windowSamples = 960): number[] {
-  const out: number[] = [];
-  for (let at = 0; at + windowSamples <= pcm.length; at += windowSamples) {
-    let sum = 0;
-    for (let i = at; i < at + windowSamples; i++) sum += pcm[i] * pcm[i];
-    const rms = Math.sqrt(sum / windowSamples) / 32768;
-    out.push(rms > 0 ? 20 * Math.log10(rms) : -127);
-  }
-  return out;
-}
-
-/** Dominant frequency of a stretch of 48 kHz PCM, from its zero crossings. */
-export function zeroCrossingHz(pcm: Int16Array): number {
-  let crossings = 0;
-  for (let i = 1; i < pcm.length; i++) {
-    if ((pcm[i - 1] < 0) !== (pcm[i] < 0)) crossings++;
-  }
-  return (crossings / 2) / (pcm.length / 48000);
 }
 
 /** Writes a `seconds`-long sine tone at `hz` as a 48 kHz stereo WAV. */
@@ -268,17 +202,7 @@ export async function makeToneWav(
   seconds: number,
   hz = 440,
 ): Promise<void> {
-  await run("ffmpeg", [
-    "-nostdin",
-    "-v",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
+  await renderLavfi(path, [
     `sine=frequency=${hz}:duration=${seconds}:sample_rate=48000`,
-    "-ac",
-    "2",
-    path,
-  ]);
+  ], ["-ac", "2"]);
 }

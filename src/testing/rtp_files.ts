@@ -6,7 +6,7 @@
  * @module
  */
 import { oggCrc } from "../media/ogg_reader.ts";
-import { readRtpPacket } from "../rtp/packet.ts";
+import { readRtpPacket, type RtpPacketView } from "../rtp/packet.ts";
 
 /** One Ogg page holding exactly one packet. */
 function oggPage(
@@ -80,29 +80,68 @@ export function writeOggOpus(
   return out;
 }
 
+/** RTP packets parsed and put in sequence order (16-bit wrap-aware). */
+export function sortBySequence(
+  packets: Uint8Array[],
+): { packet: Uint8Array; header: RtpPacketView }[] {
+  return packets.map((packet) => ({ packet, header: readRtpPacket(packet)! }))
+    .sort((a, b) =>
+      ((a.header.sequenceNumber - b.header.sequenceNumber + 0x8000) & 0xffff) -
+      0x8000
+    );
+}
+
+/** Rebuilds an Ogg Opus file from received Opus RTP packets (any order). */
+export function opusRtpToOgg(packets: Uint8Array[]): Uint8Array {
+  return writeOggOpus(
+    sortBySequence(packets).map(({ packet, header }) => ({
+      data: packet.subarray(header.payloadOffset),
+      rtpTimestamp: header.timestamp,
+    })),
+  );
+}
+
+/**
+ * Reads a VP8 payload descriptor (RFC 7741 §4.2): where the VP8 data
+ * starts, and whether this packet starts a frame (S = 1, partition 0).
+ */
+export function vp8Descriptor(
+  packet: Uint8Array,
+  header: RtpPacketView,
+): { dataOffset: number; frameStart: boolean } {
+  let at = header.payloadOffset;
+  const first = packet[at++];
+  if (first & 0x80) {
+    const ext = packet[at++];
+    if (ext & 0x80) at += packet[at] & 0x80 ? 2 : 1; // PictureID
+    if (ext & 0x40) at++; // TL0PICIDX
+    if (ext & 0x30) at++; // TID/KEYIDX
+  }
+  return {
+    dataOffset: at,
+    frameStart: (first & 0x10) !== 0 && (first & 0x07) === 0,
+  };
+}
+
+/** Whether an RTP packet starts a VP8 keyframe (P bit clear, RFC 6386 §9.1). */
+export function startsVp8Keyframe(packet: Uint8Array): boolean {
+  const header = readRtpPacket(packet);
+  if (!header) return false;
+  const { dataOffset, frameStart } = vp8Descriptor(packet, header);
+  return frameStart && (packet[dataOffset] & 0x01) === 0;
+}
+
 /** Reassembles VP8 frames from RTP packets (RFC 7741 §4), sorted by sequence. */
 export function depacketizeVp8(
   packets: Uint8Array[],
 ): { frames: { data: Uint8Array; timestamp: number }[]; incomplete: number } {
-  const parsed = packets.map((p) => ({ p, h: readRtpPacket(p)! })).sort((
-    a,
-    b,
-  ) => ((a.h.sequenceNumber - b.h.sequenceNumber + 0x8000) & 0xffff) - 0x8000);
   const frames: { data: Uint8Array; timestamp: number }[] = [];
   let current: Uint8Array[] = [];
   let currentTs = -1;
   let incomplete = 0;
-  for (const { p, h } of parsed) {
-    let at = h.payloadOffset;
-    const first = p[at++];
-    if (first & 0x80) {
-      const ext = p[at++];
-      if (ext & 0x80) at += p[at] & 0x80 ? 2 : 1; // PictureID
-      if (ext & 0x40) at++; // TL0PICIDX
-      if (ext & 0x30) at++; // TID/KEYIDX
-    }
-    const start = (first & 0x10) !== 0 && (first & 0x07) === 0;
-    if (start) {
+  for (const { packet: p, header: h } of sortBySequence(packets)) {
+    const { dataOffset: at, frameStart } = vp8Descriptor(p, h);
+    if (frameStart) {
       if (current.length > 0) incomplete++;
       current = [];
       currentTs = h.timestamp;

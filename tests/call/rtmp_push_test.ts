@@ -10,15 +10,21 @@ import { spawn } from "../../src/runtime/subprocess.ts";
 import { fromFile } from "../../src/source/sources.ts";
 import { Track } from "../../src/source/track.ts";
 import { test } from "../_harness.ts";
-import { makeAvFile, processAlive, run, tempDir } from "../_media.ts";
+import {
+  countDecodedFrames,
+  decodeStrict,
+  makeAvFile,
+  probeDuration,
+  processAlive,
+  run,
+  tempDir,
+} from "../_media.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test("rtmp push: a local receiver gets H.264 + AAC that decodes, and a resume continues from the paused offset", async () => {
-  const tmp = tempDir();
-  const port = 19000 + Math.floor(Math.random() * 900);
-  const url = `rtmp://127.0.0.1:${port}/live/key`;
-  const receiver = await spawn("ffmpeg", {
+/** A one-shot local RTMP server: ffmpeg listening on `url`, then `output`. */
+function startRtmpReceiver(url: string, output: string[]) {
+  return spawn("ffmpeg", {
     args: [
       "-nostdin",
       "-loglevel",
@@ -29,15 +35,24 @@ test("rtmp push: a local receiver gets H.264 + AAC that decodes, and a resume co
       "15",
       "-i",
       url,
-      "-c",
-      "copy",
-      "-f",
-      "flv",
-      "-y",
-      tmp.path("out.flv"),
+      ...output,
     ],
     stdout: "null",
   });
+}
+
+test("rtmp push: a local receiver gets H.264 + AAC that decodes, and a resume continues from the paused offset", async () => {
+  const tmp = tempDir();
+  const port = 19000 + Math.floor(Math.random() * 900);
+  const url = `rtmp://127.0.0.1:${port}/live/key`;
+  const receiver = await startRtmpReceiver(url, [
+    "-c",
+    "copy",
+    "-f",
+    "flv",
+    "-y",
+    tmp.path("out.flv"),
+  ]);
   try {
     await makeAvFile(tmp.path("av.mp4"), 3, { size: "320x240" });
     await sleep(700); // the receiver needs a moment to listen
@@ -62,26 +77,14 @@ test("rtmp push: a local receiver gets H.264 + AAC that decodes, and a resume co
     // port gets the resumed push, which starts at the paused offset.
     const status = await receiver.exited;
     assert.equal(status.code, 0, receiver.stderrTail());
-    const receiver2 = await spawn("ffmpeg", {
-      args: [
-        "-nostdin",
-        "-loglevel",
-        "error",
-        "-listen",
-        "1",
-        "-timeout",
-        "15",
-        "-i",
-        url,
-        "-c",
-        "copy",
-        "-f",
-        "flv",
-        "-y",
-        tmp.path("out2.flv"),
-      ],
-      stdout: "null",
-    });
+    const receiver2 = await startRtmpReceiver(url, [
+      "-c",
+      "copy",
+      "-f",
+      "flv",
+      "-y",
+      tmp.path("out2.flv"),
+    ]);
     try {
       await sleep(700);
       assert.equal(await push.resume(), true);
@@ -96,17 +99,7 @@ test("rtmp push: a local receiver gets H.264 + AAC that decodes, and a resume co
     } finally {
       await receiver2.stop(1000);
     }
-    const rest = Number(
-      (await run("ffprobe", [
-        "-v",
-        "error",
-        "-show_entries",
-        "format=duration",
-        "-of",
-        "csv=p=0",
-        tmp.path("out2.flv"),
-      ])).trim(),
-    );
+    const rest = await probeDuration(tmp.path("out2.flv"));
     assert.ok(
       Math.abs(rest - (3 - pausedAt / 1000)) < 0.4,
       `resumed push lasted ${rest} s after pausing at ${pausedAt} ms`,
@@ -123,31 +116,12 @@ test("rtmp push: a local receiver gets H.264 + AAC that decodes, and a resume co
     ]);
     assert.match(streams, /h264,video/);
     assert.match(streams, /aac,audio/);
-    const frames = await run("ffprobe", [
-      "-v",
-      "error",
-      "-count_frames",
-      "-show_entries",
-      "stream=codec_type,nb_read_frames",
-      "-of",
-      "csv=p=0",
-      tmp.path("out.flv"),
-    ]);
-    const video = Number(/video,(\d+)/.exec(frames)?.[1]);
-    const audio = Number(/audio,(\d+)/.exec(frames)?.[1]);
+    const video = await countDecodedFrames(tmp.path("out.flv"), "v:0");
+    const audio = await countDecodedFrames(tmp.path("out.flv"), "a:0");
     // ~1.2 s pushed at real time: ~36 video frames, ~52 AAC frames (1024 samples @ 44.1 kHz).
     assert.ok(video >= 20 && video <= 50, `${video} video frames decoded`);
     assert.ok(audio >= 30, `${audio} audio frames decoded`);
-    await run("ffmpeg", [
-      "-v",
-      "error",
-      "-xerror",
-      "-i",
-      tmp.path("out.flv"),
-      "-f",
-      "null",
-      "-",
-    ]);
+    await decodeStrict(tmp.path("out.flv"));
   } finally {
     await receiver.stop(1000);
     tmp.cleanup();
@@ -158,23 +132,7 @@ test("rtmp push: plays to the end once and reports it once", async () => {
   const tmp = tempDir();
   const port = 19000 + Math.floor(Math.random() * 900);
   const url = `rtmp://127.0.0.1:${port}/live/key`;
-  const receiver = await spawn("ffmpeg", {
-    args: [
-      "-nostdin",
-      "-loglevel",
-      "error",
-      "-listen",
-      "1",
-      "-timeout",
-      "15",
-      "-i",
-      url,
-      "-f",
-      "null",
-      "-",
-    ],
-    stdout: "null",
-  });
+  const receiver = await startRtmpReceiver(url, ["-f", "null", "-"]);
   try {
     await makeAvFile(tmp.path("av.mp4"), 1, { size: "160x120" });
     await sleep(700);

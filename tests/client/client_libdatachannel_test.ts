@@ -16,16 +16,20 @@ import {
   type TgCallError,
   Track,
 } from "../../mod.ts";
-import { readRtpPacket } from "../../src/rtp/packet.ts";
 import { openResources } from "../../src/runtime/resources.ts";
 import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
-import { depacketizeVp8, writeIvf, writeOggOpus } from "../_containers.ts";
+import {
+  depacketizeVp8,
+  opusRtpToOgg,
+  startsVp8Keyframe,
+  writeIvf,
+} from "../_containers.ts";
 import { test } from "../_harness.ts";
 import {
+  countDecodedFrames,
   decodePcm,
   makeAvFile,
   makeToneWav,
-  run,
   tempDir,
   windowLevels,
   zeroCrossingHz,
@@ -36,23 +40,6 @@ const options = {
   networkTypes: ["udp4" as const],
   bindAddress: { udp4: "127.0.0.1" },
 };
-
-function audioToOgg(peer: LibdatachannelPeer, path: string): void {
-  const packets = peer.received.filter((r) => r.kind === "audio")
-    .map((r) => ({ r, h: readRtpPacket(r.packet)! }))
-    .sort((x, y) =>
-      ((x.h.sequenceNumber - y.h.sequenceNumber + 0x8000) & 0xffff) - 0x8000
-    );
-  writeFileSync(
-    path,
-    writeOggOpus(
-      packets.map(({ r, h }) => ({
-        data: r.packet.subarray(h.payloadOffset),
-        rtpTimestamp: h.timestamp,
-      })),
-    ),
-  );
-}
 
 /** Runs of consecutive 20 ms windows above / below -40 dBFS. */
 function runs(levels: number[]): { loud: boolean; frames: number }[] {
@@ -110,7 +97,12 @@ test(
         "stop inside onStreamEnd removed the call",
       );
 
-      audioToOgg(peer, tmp.path("received.ogg"));
+      writeFileSync(
+        tmp.path("received.ogg"),
+        opusRtpToOgg(
+          peer.received.filter((r) => r.kind === "audio").map((r) => r.packet),
+        ),
+      );
       const pcm = await decodePcm(tmp.path("received.ogg"));
       const levels = windowLevels(pcm);
       const pattern = runs(levels);
@@ -221,18 +213,9 @@ test(
         `${frames.length} video frames`,
       );
       writeFileSync(tmp.path("out.ivf"), writeIvf(frames, 320, 240));
-      const decoded = await run("ffprobe", [
-        "-v",
-        "error",
-        "-count_frames",
-        "-show_entries",
-        "stream=nb_read_frames",
-        "-of",
-        "csv=p=0",
-        tmp.path("out.ivf"),
-      ]);
+      const decoded = await countDecodedFrames(tmp.path("out.ivf"));
       assert.equal(
-        Number(decoded.trim()),
+        decoded,
         frames.length,
         "every received frame decodes",
       );
@@ -356,22 +339,6 @@ test(
   },
   { timeout: 60_000 },
 );
-
-/** Whether an RTP packet starts a VP8 keyframe (RFC 7741 §4.2/§4.3). */
-function startsVp8Keyframe(packet: Uint8Array): boolean {
-  const h = readRtpPacket(packet);
-  if (!h) return false;
-  let at = h.payloadOffset;
-  const first = packet[at++];
-  if (first & 0x80) {
-    const ext = packet[at++];
-    if (ext & 0x80) at += packet[at] & 0x80 ? 2 : 1;
-    if (ext & 0x40) at++;
-    if (ext & 0x30) at++;
-  }
-  const start = (first & 0x10) !== 0 && (first & 0x07) === 0;
-  return start && (packet[at] & 0x01) === 0;
-}
 
 test(
   "client e2e: a PLI from the receiver is answered by a keyframe within 1 s",

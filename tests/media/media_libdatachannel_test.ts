@@ -17,7 +17,6 @@ import { MediaSender } from "../../src/media/media_sender.ts";
 import type { OpusFrame } from "../../src/media/ogg_reader.ts";
 import type { Vp8Frame } from "../../src/media/ivf_reader.ts";
 import { extensionIdsFrom } from "../../src/rtp/header_extensions.ts";
-import { readRtpPacket } from "../../src/rtp/packet.ts";
 import {
   buildJoinPayload,
   randomIceCredentials,
@@ -28,23 +27,21 @@ import {
   type RtcJoinResponse,
 } from "../../src/signaling/join_response.ts";
 import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
-import { depacketizeVp8, writeIvf, writeOggOpus } from "../_containers.ts";
+import {
+  depacketizeVp8,
+  opusRtpToOgg,
+  sortBySequence,
+  writeIvf,
+} from "../_containers.ts";
 import { test } from "../_harness.ts";
-import { makeOpusOgg, makeVp8Ivf, run, tempDir } from "../_media.ts";
-
-async function probeDuration(path: string): Promise<number> {
-  return Number(
-    (await run("ffprobe", [
-      "-v",
-      "error",
-      "-show_entries",
-      "format=duration",
-      "-of",
-      "csv=p=0",
-      path,
-    ])).trim(),
-  );
-}
+import {
+  countDecodedFrames,
+  decodeStrict,
+  makeOpusOgg,
+  makeVp8Ivf,
+  probeDuration,
+  tempDir,
+} from "../_media.ts";
 
 test(
   "media/libdatachannel: Opus and VP8 survive packetize → SRTP → libdatachannel → ffmpeg",
@@ -153,36 +150,19 @@ test(
       const videoIn = await peer.waitForPackets("video", videoSent, 10_000);
 
       // Audio: contiguous RTP timestamps, rebuilt into Ogg, decoded by ffmpeg.
-      const audio = audioIn.map((r) => ({ r, h: readRtpPacket(r.packet)! }))
-        .sort((x, y) =>
-          ((x.h.sequenceNumber - y.h.sequenceNumber + 0x8000) & 0xffff) - 0x8000
-        );
+      const audio = sortBySequence(audioIn.map((r) => r.packet));
       for (let i = 1; i < audio.length; i++) {
         assert.equal(
-          (audio[i].h.timestamp - audio[i - 1].h.timestamp) >>> 0,
+          (audio[i].header.timestamp - audio[i - 1].header.timestamp) >>> 0,
           960,
           "audio timestamps contiguous",
         );
       }
       writeFileSync(
         tmp.path("out.ogg"),
-        writeOggOpus(
-          audio.map(({ r, h }) => ({
-            data: r.packet.subarray(h.payloadOffset),
-            rtpTimestamp: h.timestamp,
-          })),
-        ),
+        opusRtpToOgg(audioIn.map((r) => r.packet)),
       );
-      await run("ffmpeg", [
-        "-v",
-        "error",
-        "-xerror",
-        "-i",
-        tmp.path("out.ogg"),
-        "-f",
-        "null",
-        "-",
-      ]);
+      await decodeStrict(tmp.path("out.ogg"));
       const inAudio = await probeDuration(tmp.path("in.ogg"));
       const outAudio = await probeDuration(tmp.path("out.ogg"));
       assert.ok(
@@ -200,28 +180,8 @@ test(
         assert.deepEqual(f.data, vp8Frames[i].data, `frame ${i} differs`)
       );
       writeFileSync(tmp.path("out.ivf"), writeIvf(frames, 640, 360));
-      await run("ffmpeg", [
-        "-v",
-        "error",
-        "-xerror",
-        "-i",
-        tmp.path("out.ivf"),
-        "-f",
-        "null",
-        "-",
-      ]);
-      const decoded = Number((await run("ffprobe", [
-        "-v",
-        "error",
-        "-count_frames",
-        "-select_streams",
-        "v:0",
-        "-show_entries",
-        "stream=nb_read_frames",
-        "-of",
-        "csv=p=0",
-        tmp.path("out.ivf"),
-      ])).trim());
+      await decodeStrict(tmp.path("out.ivf"));
+      const decoded = await countDecodedFrames(tmp.path("out.ivf"));
       assert.equal(decoded, vp8Frames.length, "every VP8 frame decodes");
       assert.ok(readFileSync(tmp.path("out.ivf")).length > 1000);
     } finally {

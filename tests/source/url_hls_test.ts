@@ -12,7 +12,7 @@ import type { OpusFrame } from "../../src/media/ogg_reader.ts";
 import type { LegEnd } from "../../src/source/ffmpeg_leg.ts";
 import { fromUrl } from "../../src/source/sources.ts";
 import { test } from "../_harness.ts";
-import { processAlive, run, tempDir } from "../_media.ts";
+import { processAlive, renderLavfi, tempDir } from "../_media.ts";
 
 async function serve(
   routes: Record<string, () => Uint8Array | string>,
@@ -67,20 +67,11 @@ function playlist(segment: string): string {
 test("fromUrl: HLS over HTTP plays; a playlist whose segment is a local file reads nothing", async () => {
   const tmp = tempDir();
   const segmentPath = tmp.path("seg.ts");
-  await run("ffmpeg", [
-    "-nostdin",
-    "-loglevel",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    "sine=frequency=440:duration=2",
+  await renderLavfi(segmentPath, ["sine=frequency=440:duration=2"], [
     "-c:a",
     "aac",
     "-f",
     "mpegts",
-    segmentPath,
   ]);
   const segment = new Uint8Array(readFileSync(segmentPath));
   let base = "";
@@ -111,18 +102,9 @@ test("fromUrl: HLS over HTTP plays; a playlist whose segment is a local file rea
 
 test("fromUrl: a plain HTTP file plays to a natural end", async () => {
   const tmp = tempDir();
-  await run("ffmpeg", [
-    "-nostdin",
-    "-loglevel",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    "sine=frequency=440:duration=1",
+  await renderLavfi(tmp.path("a.mp3"), ["sine=frequency=440:duration=1"], [
     "-c:a",
     "libmp3lame",
-    tmp.path("a.mp3"),
   ]);
   const mp3 = new Uint8Array(readFileSync(tmp.path("a.mp3")));
   const { server, base } = await serve({ "/a.mp3": () => mp3 });
