@@ -16,6 +16,7 @@
 
 import { TgCallError } from "../errors.ts";
 import { isVp8Keyframe } from "../rtp/vp8_packetizer.ts";
+import { joinChunks } from "./chunks.ts";
 
 /** Malformed IVF input. */
 export class IvfParseError extends TgCallError {
@@ -58,7 +59,7 @@ const MAX_FRAME = 4 * 1024 * 1024;
 
 /** Incremental IVF parser. */
 export class IvfReader {
-  #buffer = new Uint8Array(0);
+  #buffer: Uint8Array = new Uint8Array(0);
   #header: IvfHeader | undefined;
 
   /** The file header, once read. */
@@ -68,14 +69,13 @@ export class IvfReader {
 
   /**
    * Consumes a chunk and returns the frames it completed.
+   * The chunk must not be modified afterwards (the reader may keep it).
    *
    * @throws {IvfParseError} on malformed input.
    */
   push(chunk: Uint8Array): Vp8Frame[] {
-    const buf = new Uint8Array(this.#buffer.length + chunk.length);
-    buf.set(this.#buffer);
-    buf.set(chunk, this.#buffer.length);
-    const view = new DataView(buf.buffer);
+    const buf = joinChunks(this.#buffer, chunk);
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const frames: Vp8Frame[] = [];
     let at = 0;
     if (!this.#header) {

@@ -15,6 +15,7 @@
  */
 
 import { TgCallError } from "../errors.ts";
+import { joinChunks } from "./chunks.ts";
 
 /** Malformed Ogg/Opus input. */
 export class OggParseError extends TgCallError {
@@ -64,13 +65,30 @@ const CRC_TABLE = /* @__PURE__ */ (() => {
   return t;
 })();
 
-/** Ogg's CRC-32 (polynomial 0x04C11DB7, not reflected, zero initial value). */
-export function oggCrc(data: Uint8Array): number {
-  let crc = 0;
-  for (let i = 0; i < data.length; i++) {
+function crcUpdate(
+  crc: number,
+  data: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  for (let i = start; i < end; i++) {
     crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ data[i]) & 0xff]) >>> 0;
   }
   return crc;
+}
+
+/** Ogg's CRC-32 (polynomial 0x04C11DB7, not reflected, zero initial value). */
+export function oggCrc(data: Uint8Array): number {
+  return crcUpdate(0, data, 0, data.length);
+}
+
+const ZERO_CRC_FIELD = new Uint8Array(4);
+
+/** A page's CRC computed with its own CRC field (bytes 22–25) as zeros. */
+function pageCrc(page: Uint8Array): number {
+  let crc = crcUpdate(0, page, 0, 22);
+  crc = crcUpdate(crc, ZERO_CRC_FIELD, 0, 4);
+  return crcUpdate(crc, page, 26, page.length);
 }
 
 /**
@@ -98,7 +116,7 @@ export function opusPacketDuration(packet: Uint8Array): number {
 
 /** Incremental Ogg/Opus parser. */
 export class OggOpusReader {
-  #buffer = new Uint8Array(0);
+  #buffer: Uint8Array = new Uint8Array(0);
   #partial: Uint8Array[] = [];
   #partialLength = 0;
   #packetIndex = 0;
@@ -113,13 +131,12 @@ export class OggOpusReader {
 
   /**
    * Consumes a chunk and returns the audio frames it completed.
+   * The chunk must not be modified afterwards (frames may be views into it).
    *
    * @throws {OggParseError} on malformed input.
    */
   push(chunk: Uint8Array): OpusFrame[] {
-    const buf = new Uint8Array(this.#buffer.length + chunk.length);
-    buf.set(this.#buffer);
-    buf.set(chunk, this.#buffer.length);
+    const buf = joinChunks(this.#buffer, chunk);
     const frames: OpusFrame[] = [];
     let at = 0;
     for (;;) {
@@ -158,13 +175,7 @@ export class OggOpusReader {
   #page(page: Uint8Array, segments: number, frames: OpusFrame[]): void {
     const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
     const storedCrc = view.getUint32(22, true);
-    const copy = page.slice();
-    copy[22] =
-      copy[23] =
-      copy[24] =
-      copy[25] =
-        0;
-    if (oggCrc(copy) !== storedCrc) {
+    if (pageCrc(page) !== storedCrc) {
       throw new OggParseError("Cannot read Ogg: page CRC mismatch");
     }
     const serial = view.getUint32(14, true);
