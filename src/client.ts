@@ -454,23 +454,23 @@ export class Client implements AsyncDisposable {
   }
 
   /** Pauses playback; `false` when already paused. */
-  pause(chatId: ChatId): Promise<boolean> {
-    return this.#safe(() => this.#lookup(chatId).pause());
+  async pause(chatId: ChatId): Promise<boolean> {
+    return await this.#lookup(chatId).pause();
   }
 
   /** Resumes playback; `false` when not paused. */
-  resume(chatId: ChatId): Promise<boolean> {
-    return this.#safe(() => this.#lookup(chatId).resume());
+  async resume(chatId: ChatId): Promise<boolean> {
+    return await this.#lookup(chatId).resume();
   }
 
   /** Mutes audio (silence is sent); `false` when already muted. */
-  mute(chatId: ChatId): Promise<boolean> {
-    return this.#safe(() => this.#lookup(chatId).mute());
+  async mute(chatId: ChatId): Promise<boolean> {
+    return await this.#lookup(chatId).mute();
   }
 
   /** Unmutes; `false` when not muted. */
-  unmute(chatId: ChatId): Promise<boolean> {
-    return this.#safe(() => this.#lookup(chatId).unmute());
+  async unmute(chatId: ChatId): Promise<boolean> {
+    return await this.#lookup(chatId).unmute();
   }
 
   /**
@@ -479,8 +479,8 @@ export class Client implements AsyncDisposable {
    * @throws {NoSourceError} when nothing is playing.
    * @throws {SeekUnsupportedError} when the source cannot seek.
    */
-  seekBy(chatId: ChatId, deltaMs: number): Promise<void> {
-    return this.#safe(() => this.#lookup(chatId).seekBy(deltaMs));
+  async seekBy(chatId: ChatId, deltaMs: number): Promise<void> {
+    await this.#lookup(chatId).seekBy(deltaMs);
   }
 
   /** Playback position in ms; continuous across pause, resume and seek. */
@@ -568,10 +568,6 @@ export class Client implements AsyncDisposable {
   /** Resolves once every queued event has been delivered (for tests and shutdown). */
   idle(): Promise<void> {
     return this.#dispatcher.idle();
-  }
-
-  async #safe<T>(fn: () => T | Promise<T>): Promise<T> {
-    return await fn();
   }
 }
 
