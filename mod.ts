@@ -25,8 +25,9 @@ export {
   type CreateCallOptions,
   type Logger,
   type StreamEndCallback,
+  type StreamSourceOptions,
   type UpgradeCallback,
-} from "./src/client.ts";
+} from "./src/client/client.ts";
 export type {
   CallStats,
   ConnectionState,
@@ -38,7 +39,7 @@ export type {
 export type {
   NetworkType,
   PeerTransportStats,
-} from "./src/call/peer_transport.ts";
+} from "./src/transport/peer_transport.ts";
 export type { MediaSenderStats, SsrcStats } from "./src/media/media_sender.ts";
 export type { SrtpProfileName } from "./src/srtp/profile.ts";
 export {

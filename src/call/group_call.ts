@@ -46,9 +46,9 @@ import {
   PeerTransport,
   type PeerTransportStats,
   type TransportState,
-} from "./peer_transport.ts";
+} from "../transport/peer_transport.ts";
 import { Playback } from "./playback.ts";
-import type { UdpMux } from "./udp_mux.ts";
+import type { UdpMux } from "../transport/udp_mux.ts";
 
 /** Connection states reported by `onConnectionChange`. */
 export type ConnectionState =
@@ -461,9 +461,9 @@ export class GroupCall {
 
   /**
    * Plays `source`, replacing the current one silently (no end event).
-   * While paused the source is recorded and starts at 0 on resume.
+   * While paused the source is recorded and starts at `offsetMs` on resume.
    */
-  async setSource(source: Source): Promise<void> {
+  async setSource(source: Source, offsetMs = 0): Promise<void> {
     if (hasVideo(source.tracks) && !this.video) {
       throw new InvalidParamsError(
         "This call was created audio-only; create it with { video: true } to stream video",
@@ -476,12 +476,12 @@ export class GroupCall {
     this.#playback = playback;
     await old?.stop();
     if (this.#paused) {
-      playback.startPaused(0);
+      playback.startPaused(offsetMs);
       this.#videoRunning = false;
       return;
     }
     try {
-      await playback.start(0);
+      await playback.start(offsetMs);
     } catch (error) {
       if (this.#playback === playback) this.#playback = undefined;
       throw error;

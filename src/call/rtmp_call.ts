@@ -77,7 +77,7 @@ export class RtmpCall {
   }
 
   /** Replaces the pushed source (no end event for the old one). */
-  async setSource(source: Source): Promise<void> {
+  async setSource(source: Source, offsetMs = 0): Promise<void> {
     if (this.#stopped) throw new ClosedError("The call was stopped");
     const old = this.#push;
     const push: RtmpPush = new RtmpPush({
@@ -99,8 +99,8 @@ export class RtmpCall {
     });
     this.#push = push;
     await old?.stop();
-    if (this.#paused) push.startPaused(0);
-    else await push.start(0);
+    if (this.#paused) push.startPaused(offsetMs);
+    else await push.start(offsetMs);
   }
 
   /** Stops ffmpeg, keeping the position. */

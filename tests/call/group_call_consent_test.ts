@@ -19,8 +19,8 @@ import {
 } from "../../src/signaling/join_response.ts";
 import { fromShells } from "../../src/source/sources.ts";
 import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
-import { test } from "../_harness.ts";
-import { startLossyRelay } from "../_lossy_relay.ts";
+import { test } from "../_support/harness.ts";
+import { startLossyRelay } from "../_support/lossy_relay.ts";
 
 test(
   "group call: losing the SFU → disconnected, failed, video stopped, resources released",

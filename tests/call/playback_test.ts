@@ -9,13 +9,13 @@ import { Playback, type PlaybackSink } from "../../src/call/playback.ts";
 import type { TgCallError } from "../../src/errors.ts";
 import { fromFile } from "../../src/source/sources.ts";
 import { Track } from "../../src/source/track.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 import {
   makeAvFile,
   makeRampWav,
   rampTimeFromLevel,
   tempDir,
-} from "../_media.ts";
+} from "../_support/media.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

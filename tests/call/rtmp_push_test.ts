@@ -9,7 +9,7 @@ import { InvalidParamsError, type TgCallError } from "../../src/errors.ts";
 import { spawn } from "../../src/runtime/subprocess.ts";
 import { fromFile } from "../../src/source/sources.ts";
 import { Track } from "../../src/source/track.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 import {
   countDecodedFrames,
   decodeStrict,
@@ -18,7 +18,7 @@ import {
   processAlive,
   run,
   tempDir,
-} from "../_media.ts";
+} from "../_support/media.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -12,11 +12,11 @@ import process from "node:process";
 import { Client, fromShell } from "../../mod.ts";
 import { openResources } from "../../src/runtime/resources.ts";
 import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
-import { PeerTransport } from "../../src/call/peer_transport.ts";
+import { PeerTransport } from "../../src/transport/peer_transport.ts";
 import { FfmpegLeg } from "../../src/source/ffmpeg_leg.ts";
 import { sharedScheduler } from "../../src/runtime/scheduler.ts";
-import { heapUsedAfterGc } from "../_gc.ts";
-import { test } from "../_harness.ts";
+import { heapUsedAfterGc } from "../_support/gc.ts";
+import { test } from "../_support/harness.ts";
 
 const CYCLES = Number(process.env.TGCALL_CYCLES ?? 1000);
 const PARALLEL = 20;

@@ -23,8 +23,8 @@ import {
   opusRtpToOgg,
   startsVp8Keyframe,
   writeIvf,
-} from "../_containers.ts";
-import { test } from "../_harness.ts";
+} from "../../src/testing/rtp_files.ts";
+import { test } from "../_support/harness.ts";
 import {
   countDecodedFrames,
   decodePcm,
@@ -33,7 +33,7 @@ import {
   tempDir,
   windowLevels,
   zeroCrossingHz,
-} from "../_media.ts";
+} from "../_support/media.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const options = {

@@ -21,7 +21,7 @@ import {
   TgCallError,
   WrongModeError,
 } from "../../mod.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 const options = {
   networkTypes: ["udp4" as const],

@@ -15,7 +15,7 @@ import {
 } from "../../src/dtls/certificate.ts";
 import { DerError } from "../../src/dtls/der.ts";
 import { spawn } from "../../src/runtime/subprocess.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 async function openssl(
   args: string[],

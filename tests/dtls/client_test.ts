@@ -15,8 +15,8 @@ import {
   Reader,
 } from "../../src/dtls/handshake.ts";
 import { encodeRecord, parseRecords } from "../../src/dtls/record.ts";
-import { fakeScheduler } from "../_fake_time.ts";
-import { test } from "../_harness.ts";
+import { fakeScheduler } from "../_support/fake_time.ts";
+import { test } from "../_support/harness.ts";
 
 function setUp(
   options: {

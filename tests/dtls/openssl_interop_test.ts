@@ -17,8 +17,8 @@ import { DtlsError } from "../../src/dtls/handshake.ts";
 import { spawn, type Subprocess } from "../../src/runtime/subprocess.ts";
 import { bindUdp } from "../../src/runtime/udp.ts";
 import type { SrtpProfileName } from "../../src/srtp/profile.ts";
-import { test } from "../_harness.ts";
-import { toHex } from "../_hex.ts";
+import { test } from "../_support/harness.ts";
+import { toHex } from "../_support/hex.ts";
 
 async function run(cmd: string, args: string[]): Promise<void> {
   const child = await spawn(cmd, { args, stdout: "null" });

@@ -10,8 +10,8 @@ import {
   masterSecret,
   pSha256,
 } from "../../src/dtls/prf.ts";
-import { test } from "../_harness.ts";
-import { hex, toHex } from "../_hex.ts";
+import { test } from "../_support/harness.ts";
+import { hex, toHex } from "../_support/hex.ts";
 
 const seq = (from: number, n: number) =>
   Uint8Array.from({ length: n }, (_, i) => from + i);

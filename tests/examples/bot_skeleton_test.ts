@@ -6,8 +6,8 @@ import {
 } from "../../examples/bot_skeleton.ts";
 import { Client } from "../../mod.ts";
 import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
-import { test } from "../_harness.ts";
-import { makeToneWav, tempDir } from "../_media.ts";
+import { test } from "../_support/harness.ts";
+import { makeToneWav, tempDir } from "../_support/media.ts";
 
 test(
   "example bot: joins (retrying a duplicate SSRC), plays a two-item queue in order, leaves",

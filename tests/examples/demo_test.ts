@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { spawn } from "../../src/runtime/subprocess.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -10,8 +10,8 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { spawn } from "../../src/runtime/subprocess.ts";
-import { test } from "../_harness.ts";
-import { tempDir } from "../_media.ts";
+import { test } from "../_support/harness.ts";
+import { tempDir } from "../_support/media.ts";
 
 const isBun = "Bun" in globalThis;
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");

@@ -15,8 +15,8 @@ import {
   verifyFingerprint,
   verifyMessageIntegrity,
 } from "../../src/stun/message.ts";
-import { fakeScheduler } from "../_fake_time.ts";
-import { test } from "../_harness.ts";
+import { fakeScheduler } from "../_support/fake_time.ts";
+import { test } from "../_support/harness.ts";
 
 const enc = new TextEncoder();
 const LOCAL = { ufrag: "loca", pwd: "local-password-24-chars!" };

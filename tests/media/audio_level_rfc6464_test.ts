@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { levelDbov, VoiceActivity } from "../../src/media/audio_level.ts";
 import { audioLevelByte } from "../../src/rtp/header_extensions.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 function sine(amplitude: number, n = 960): Int16Array {
   return Int16Array.from(

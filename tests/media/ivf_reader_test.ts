@@ -5,8 +5,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { IvfParseError, IvfReader } from "../../src/media/ivf_reader.ts";
-import { test } from "../_harness.ts";
-import { inChunks, makeVp8Ivf, probePackets, tempDir } from "../_media.ts";
+import { test } from "../_support/harness.ts";
+import {
+  inChunks,
+  makeVp8Ivf,
+  probePackets,
+  tempDir,
+} from "../_support/media.ts";
 
 test("ivf: 1 s of 30 fps VP8 gives ffprobe's frames, 3000 ticks apart at 90 kHz, keyframes flagged", async () => {
   const tmp = tempDir();

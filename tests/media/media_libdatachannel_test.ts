@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
-import { PeerTransport } from "../../src/call/peer_transport.ts";
+import { PeerTransport } from "../../src/transport/peer_transport.ts";
 import { generateCertificate } from "../../src/dtls/certificate.ts";
 import { IvfReader } from "../../src/media/ivf_reader.ts";
 import { OggOpusReader } from "../../src/media/ogg_reader.ts";
@@ -32,8 +32,8 @@ import {
   opusRtpToOgg,
   sortBySequence,
   writeIvf,
-} from "../_containers.ts";
-import { test } from "../_harness.ts";
+} from "../../src/testing/rtp_files.ts";
+import { test } from "../_support/harness.ts";
 import {
   countDecodedFrames,
   decodeStrict,
@@ -41,7 +41,7 @@ import {
   makeVp8Ivf,
   probeDuration,
   tempDir,
-} from "../_media.ts";
+} from "../_support/media.ts";
 
 test(
   "media/libdatachannel: Opus and VP8 survive packetize → SRTP → libdatachannel → ffmpeg",

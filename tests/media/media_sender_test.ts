@@ -9,9 +9,9 @@ import { MediaSender } from "../../src/media/media_sender.ts";
 import { monotonicToUnixMs } from "../../src/runtime/clock.ts";
 import { readRtpPacket } from "../../src/rtp/packet.ts";
 import { parseRtcp, type RtcpPacket } from "../../src/rtp/rtcp.ts";
-import { fakeScheduler } from "../_fake_time.ts";
-import { test } from "../_harness.ts";
-import { hex } from "../_hex.ts";
+import { fakeScheduler } from "../_support/fake_time.ts";
+import { test } from "../_support/harness.ts";
+import { hex } from "../_support/hex.ts";
 
 function setUp(withVideo = true) {
   const time = fakeScheduler();

@@ -10,8 +10,13 @@ import {
   OggParseError,
   opusPacketDuration,
 } from "../../src/media/ogg_reader.ts";
-import { test } from "../_harness.ts";
-import { inChunks, makeOpusOgg, probePackets, tempDir } from "../_media.ts";
+import { test } from "../_support/harness.ts";
+import {
+  inChunks,
+  makeOpusOgg,
+  probePackets,
+  tempDir,
+} from "../_support/media.ts";
 
 test("ogg: 2 s of Opus gives ffprobe's packets, 20 ms apart, whatever the chunking", async () => {
   const tmp = tempDir();

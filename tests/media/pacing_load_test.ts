@@ -14,7 +14,7 @@ import { MediaSender } from "../../src/media/media_sender.ts";
 import { sharedScheduler } from "../../src/runtime/scheduler.ts";
 import { SrtpContext } from "../../src/srtp/context.ts";
 import { SRTP_PROFILES } from "../../src/srtp/profile.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 test(
   "pacing: 1,000 audio streams on one scheduler keep p99 lateness low",

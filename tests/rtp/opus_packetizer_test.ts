@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { OpusPacketizer } from "../../src/rtp/opus_packetizer.ts";
 import { readRtpPacket } from "../../src/rtp/packet.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 function send(p: OpusPacketizer, sourceTimestamps: number[]) {
   const buf = new Uint8Array(200);

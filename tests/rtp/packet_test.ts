@@ -14,7 +14,7 @@ import {
   ExtensionUri,
 } from "../../src/rtp/header_extensions.ts";
 import { readRtpPacket, writeRtpHeader } from "../../src/rtp/packet.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 test("rtp: a header with audio-level, abs-send-time and transport-cc extensions parses in werift-rtp", () => {
   const buf = new Uint8Array(200);

@@ -21,8 +21,8 @@ import {
   writeSdesCname,
   writeSenderReport,
 } from "../../src/rtp/rtcp.ts";
-import { test } from "../_harness.ts";
-import { hex } from "../_hex.ts";
+import { test } from "../_support/harness.ts";
+import { hex } from "../_support/hex.ts";
 
 test("rtcp: pion's PLI and Generic NACK vectors parse", () => {
   assert.deepEqual(parseRtcp(hex("81ce0002000000004bc4fcb4")).packets, [

@@ -8,7 +8,7 @@ import { Buffer } from "node:buffer";
 import { RtpPacket } from "werift-rtp";
 import { readRtpPacket, writeRtpHeader } from "../../src/rtp/packet.ts";
 import { RtxHistory } from "../../src/rtp/rtx_history.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 function videoPacket(seq: number, ts: number, payload: number[]): Uint8Array {
   const buf = new Uint8Array(20 + payload.length);

@@ -9,8 +9,8 @@ import {
   splitAboutEqually,
   Vp8Packetizer,
 } from "../../src/rtp/vp8_packetizer.ts";
-import { test } from "../_harness.ts";
-import { hex, toHex } from "../_hex.ts";
+import { test } from "../_support/harness.ts";
+import { hex, toHex } from "../_support/hex.ts";
 
 function payloads(
   packetizer: Vp8Packetizer,

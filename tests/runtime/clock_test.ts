@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { monotonicClock, monotonicToUnixMs } from "../../src/runtime/clock.ts";
 import { runtimeName, runtimeVersion } from "../../src/runtime/detect.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 test("clock: readings never decrease and map onto wall time", () => {
   let last = monotonicClock.now();

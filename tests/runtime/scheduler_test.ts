@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { openResources } from "../../src/runtime/resources.ts";
 import { Scheduler } from "../../src/runtime/scheduler.ts";
-import { fakeTimers as fakeTime } from "../_fake_time.ts";
-import { test } from "../_harness.ts";
+import { fakeTimers as fakeTime } from "../_support/fake_time.ts";
+import { test } from "../_support/harness.ts";
 
 test("scheduler: tasks run in deadline order, equal deadlines first-in first-out", () => {
   const time = fakeTime();

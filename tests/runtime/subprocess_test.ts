@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { SpawnError } from "../../src/errors.ts";
 import { isCleanExit, spawn } from "../../src/runtime/subprocess.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 /** Whether a pid still exists (zombies included: /proc keeps them). */
 function alive(pid: number): boolean {

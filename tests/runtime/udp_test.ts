@@ -8,7 +8,7 @@ import {
   type UdpBackend,
   type UdpSocket,
 } from "../../src/runtime/udp.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 /** Every backend this runtime can run: its default plus the node:dgram fallback. */
 const backends: UdpBackend[] = [

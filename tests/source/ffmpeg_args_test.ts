@@ -8,7 +8,7 @@ import {
 } from "../../src/source/ffmpeg_args.ts";
 import { fromFile, fromShell, fromShells } from "../../src/source/sources.ts";
 import { Track } from "../../src/source/track.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 function valueAfter(args: string[], flag: string): string | undefined {
   const i = args.indexOf(flag);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { InvalidParamsError } from "../../src/errors.ts";
 import { parseShellArgs } from "../../src/source/shell_args.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 test("shell args: the seed's examples split as gotgcall documents", () => {
   assert.deepEqual(parseShellArgs('ffmpeg -i "song.mp3"'), [

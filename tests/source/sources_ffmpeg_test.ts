@@ -21,14 +21,14 @@ import {
   type Source,
 } from "../../src/source/sources.ts";
 import { Track } from "../../src/source/track.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 import {
   makeAvFile,
   makeRampWav,
   processAlive,
   rampTimeFromLevel,
   tempDir,
-} from "../_media.ts";
+} from "../_support/media.ts";
 
 interface Collected {
   opened: OpenedSource;

@@ -11,8 +11,8 @@ import type { AddressInfo } from "node:net";
 import type { OpusFrame } from "../../src/media/ogg_reader.ts";
 import type { LegEnd } from "../../src/source/ffmpeg_leg.ts";
 import { fromUrl } from "../../src/source/sources.ts";
-import { test } from "../_harness.ts";
-import { processAlive, renderLavfi, tempDir } from "../_media.ts";
+import { test } from "../_support/harness.ts";
+import { processAlive, renderLavfi, tempDir } from "../_support/media.ts";
 
 async function serve(
   routes: Record<string, () => Uint8Array | string>,

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { InvalidParamsError } from "../../src/errors.ts";
 import { fromUrl } from "../../src/source/sources.ts";
 import { checkUrl } from "../../src/source/url_policy.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 test("url policy: ffmpeg's local and wrapping protocols are refused by default", () => {
   for (

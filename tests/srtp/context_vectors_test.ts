@@ -7,8 +7,8 @@ import fc from "fast-check";
 import { SrtpContext } from "../../src/srtp/context.ts";
 import { SRTP_PROFILES } from "../../src/srtp/profile.ts";
 import { AesGcmTransform } from "../../src/srtp/transform_gcm.ts";
-import { test } from "../_harness.ts";
-import { hex, toHex } from "../_hex.ts";
+import { test } from "../_support/harness.ts";
+import { hex, toHex } from "../_support/hex.ts";
 
 const CM = SRTP_PROFILES.AES_CM_128_HMAC_SHA1_80;
 const GCM = SRTP_PROFILES.AEAD_AES_128_GCM;

@@ -9,8 +9,8 @@ import { createCipheriv, createHmac, randomBytes } from "node:crypto";
 import { SrtpContext } from "../../src/srtp/context.ts";
 import { deriveSessionKey, SrtpLabel } from "../../src/srtp/kdf.ts";
 import { SRTP_PROFILES } from "../../src/srtp/profile.ts";
-import { test } from "../_harness.ts";
-import { toHex } from "../_hex.ts";
+import { test } from "../_support/harness.ts";
+import { toHex } from "../_support/hex.ts";
 
 const SIZES = [1, 100, 191, 192, 383, 384, 511, 512, 900, 1188];
 

@@ -13,8 +13,8 @@ import {
 import { Ghash } from "../../src/srtp/ghash.ts";
 import { deriveSessionKey, SrtpLabel } from "../../src/srtp/kdf.ts";
 import { HmacSha1 } from "../../src/srtp/sha1.ts";
-import { test } from "../_harness.ts";
-import { hex, toHex } from "../_hex.ts";
+import { test } from "../_support/harness.ts";
+import { hex, toHex } from "../_support/hex.ts";
 
 test("aes: FIPS 197 Appendix C.1 (AES-128) and C.3 (AES-256) example vectors", () => {
   const plain = hex("00112233445566778899aabbccddeeff");

@@ -16,8 +16,8 @@ import {
   verifyFingerprint,
   verifyMessageIntegrity,
 } from "../../src/stun/message.ts";
-import { test } from "../_harness.ts";
-import { hex, toHex } from "../_hex.ts";
+import { test } from "../_support/harness.ts";
+import { hex, toHex } from "../_support/hex.ts";
 
 const PASSWORD = new TextEncoder().encode("VOkJxbRl1RmTxUk/WvJxBt");
 

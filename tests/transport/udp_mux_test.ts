@@ -1,13 +1,13 @@
 /** The shared UDP mux: routing by remote address, by STUN USERNAME for unknown addresses, and the fallback on collisions. */
 import assert from "node:assert/strict";
-import { stunUsernameHead, UdpMux } from "../../src/call/udp_mux.ts";
+import { stunUsernameHead, UdpMux } from "../../src/transport/udp_mux.ts";
 import { bindUdp } from "../../src/runtime/udp.ts";
 import {
   encodeStunMessage,
   StunClass,
   StunMethod,
 } from "../../src/stun/message.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -3,11 +3,11 @@
  * and no SRTP is ever sent.
  */
 import assert from "node:assert/strict";
-import { PeerTransport } from "../../src/call/peer_transport.ts";
+import { PeerTransport } from "../../src/transport/peer_transport.ts";
 import { generateCertificate } from "../../src/dtls/certificate.ts";
 import { DtlsError } from "../../src/dtls/handshake.ts";
-import { answeredAudioJoin } from "../_libdatachannel_call.ts";
-import { test } from "../_harness.ts";
+import { answeredAudioJoin } from "../_support/libdatachannel_call.ts";
+import { test } from "../_support/harness.ts";
 
 test("transport/libdatachannel: a wrong fingerprint refuses the handshake and no SRTP is sent", async () => {
   const { credentials, certificate, audioSsrc, peer, response } =

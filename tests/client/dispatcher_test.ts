@@ -1,7 +1,7 @@
 /** The event dispatcher: order, isolation of throwing callbacks, drop-oldest when full, re-entrancy. */
 import assert from "node:assert/strict";
-import { Dispatcher } from "../../src/call/dispatcher.ts";
-import { test } from "../_harness.ts";
+import { Dispatcher } from "../../src/client/dispatcher.ts";
+import { test } from "../_support/harness.ts";
 
 function logger() {
   const warns: string[] = [], errors: unknown[][] = [];

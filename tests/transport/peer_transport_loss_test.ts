@@ -15,10 +15,10 @@
  * ICE pings) median 0.4–1.2 s; RFC 6347's 1 s → 60 s, median 3.1 s.
  */
 import assert from "node:assert/strict";
-import { PeerTransport } from "../../src/call/peer_transport.ts";
-import { startLossyRelay } from "../_lossy_relay.ts";
-import { answeredAudioJoin } from "../_libdatachannel_call.ts";
-import { test } from "../_harness.ts";
+import { PeerTransport } from "../../src/transport/peer_transport.ts";
+import { startLossyRelay } from "../_support/lossy_relay.ts";
+import { answeredAudioJoin } from "../_support/libdatachannel_call.ts";
+import { test } from "../_support/harness.ts";
 
 test(
   "transport/loss: 30 % loss each way, handshakes to libdatachannel still connect",

@@ -3,7 +3,7 @@
  * to the real peer from `back`, and each direction drops a share of
  * datagrams at random. Loopback only.
  */
-import { bindUdp, type UdpSocket } from "../src/runtime/udp.ts";
+import { bindUdp, type UdpSocket } from "../../src/runtime/udp.ts";
 
 /** A running relay. */
 export interface LossyRelay {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { run } from "../src/testing/ffmpeg_tools.ts";
+import { run } from "../../src/testing/ffmpeg_tools.ts";
 
 export {
   countDecodedFrames,
@@ -13,7 +13,7 @@ export {
   run,
   windowLevels,
   zeroCrossingHz,
-} from "../src/testing/ffmpeg_tools.ts";
+} from "../../src/testing/ffmpeg_tools.ts";
 
 /** Renders lavfi `sources` to `path` with ffmpeg, `output` flags before it. */
 export async function renderLavfi(

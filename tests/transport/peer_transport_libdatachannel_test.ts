@@ -6,7 +6,7 @@
  * SRTP profiles.
  */
 import assert from "node:assert/strict";
-import { PeerTransport } from "../../src/call/peer_transport.ts";
+import { PeerTransport } from "../../src/transport/peer_transport.ts";
 import { generateCertificate } from "../../src/dtls/certificate.ts";
 import {
   buildJoinPayload,
@@ -16,7 +16,7 @@ import {
 import { parseJoinResponse } from "../../src/signaling/join_response.ts";
 import type { SrtpProfileName } from "../../src/srtp/profile.ts";
 import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
-import { test } from "../_harness.ts";
+import { test } from "../_support/harness.ts";
 
 /** An RTP packet: PT, seq, timestamp, SSRC, then a recognisable payload. */
 function rtpPacket(

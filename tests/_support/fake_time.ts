@@ -1,5 +1,5 @@
 /** A manual clock and timer host, and a scheduler on them: time moves only when the test says so. */
-import { Scheduler, type TimerHost } from "../src/runtime/scheduler.ts";
+import { Scheduler, type TimerHost } from "../../src/runtime/scheduler.ts";
 
 /** A manual clock plus a timer host that fires only inside `advance`. */
 export function fakeTimers(): {

@@ -1,15 +1,15 @@
 /** An audio-only join answered by the libdatachannel test peer, for transport tests. */
-import { generateCertificate } from "../src/dtls/certificate.ts";
+import { generateCertificate } from "../../src/dtls/certificate.ts";
 import {
   buildJoinPayload,
   randomIceCredentials,
   randomSsrc,
-} from "../src/signaling/join_payload.ts";
+} from "../../src/signaling/join_payload.ts";
 import {
   parseJoinResponse,
   type RtcJoinResponse,
-} from "../src/signaling/join_response.ts";
-import { LibdatachannelPeer } from "../src/testing/libdatachannel_peer.ts";
+} from "../../src/signaling/join_response.ts";
+import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
 
 /**
  * Builds our credentials and join payload, has libdatachannel answer it, and

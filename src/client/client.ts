@@ -27,9 +27,9 @@ import {
   StreamModeError,
   type TgCallError,
   WrongModeError,
-} from "./errors.ts";
-import { CertificatePool } from "./call/cert_pool.ts";
-import { Dispatcher } from "./call/dispatcher.ts";
+} from "../errors.ts";
+import { CertificatePool } from "./cert_pool.ts";
+import { Dispatcher } from "./dispatcher.ts";
 import {
   type CallLogger,
   type CallStats,
@@ -40,14 +40,14 @@ import {
   type NetworkInfo,
   type StreamDevice,
   type StreamType,
-} from "./call/group_call.ts";
-import type { NetworkType } from "./call/peer_transport.ts";
-import { RtmpCall } from "./call/rtmp_call.ts";
-import { UdpMux } from "./call/udp_mux.ts";
-import { spawn } from "./runtime/subprocess.ts";
-import { parseJoinResponse } from "./signaling/join_response.ts";
-import type { Source } from "./source/sources.ts";
-import type { SrtpProfileName } from "./srtp/profile.ts";
+} from "../call/group_call.ts";
+import type { NetworkType } from "../transport/peer_transport.ts";
+import { RtmpCall } from "../call/rtmp_call.ts";
+import { UdpMux } from "../transport/udp_mux.ts";
+import { spawn } from "../runtime/subprocess.ts";
+import { parseJoinResponse } from "../signaling/join_response.ts";
+import type { Source } from "../source/sources.ts";
+import type { SrtpProfileName } from "../srtp/profile.ts";
 
 /** A console-compatible logger. Missing methods are ignored. */
 export interface Logger {
@@ -96,6 +96,15 @@ export interface CreateCallOptions {
    * true. `false` gives an audio-only join payload without `ssrc-groups`.
    */
   video?: boolean;
+}
+
+/** Options for {@linkcode Client.setStreamSources}. */
+export interface StreamSourceOptions {
+  /**
+   * Start this many milliseconds into the source (seekable sources); used to
+   * resume where a previous call left off, e.g. after a rejoin. Default 0.
+   */
+  offsetMs?: number;
 }
 
 /** A chat id: a number (safe integer) or a bigint. */
@@ -444,13 +453,23 @@ export class Client implements AsyncDisposable {
    * @throws {NotConnectedError} when it does not connect in time.
    * @throws {FFmpegSpawnError} when ffmpeg cannot start.
    */
-  async setStreamSources(chatId: ChatId, source: Source): Promise<void> {
+  async setStreamSources(
+    chatId: ChatId,
+    source: Source,
+    options: StreamSourceOptions = {},
+  ): Promise<void> {
     if (!source || typeof source.legs !== "function") {
       throw new InvalidParamsError(
         "setStreamSources needs a Source (fromFile, fromUrl, fromShell, …)",
       );
     }
-    await this.#lookup(chatId).setSource(source);
+    const offsetMs = options.offsetMs ?? 0;
+    if (!Number.isFinite(offsetMs) || offsetMs < 0) {
+      throw new InvalidParamsError(
+        `offsetMs must be a finite number ≥ 0, got ${offsetMs}`,
+      );
+    }
+    await this.#lookup(chatId).setSource(source, offsetMs);
   }
 
   /** Pauses playback; `false` when already paused. */

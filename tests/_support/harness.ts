@@ -12,7 +12,7 @@
  */
 
 import { test as nodeTest } from "node:test";
-import { openResources } from "../src/runtime/resources.ts";
+import { openResources } from "../../src/runtime/resources.ts";
 
 /** Options for {@linkcode test}. */
 export interface TestOptions {
