@@ -16,18 +16,20 @@
  * @module
  */
 
-export {
-  type CallInfo,
-  type ChatId,
-  Client,
-  type ClientOptions,
-  type ConnectionChangeCallback,
-  type CreateCallOptions,
-  type Logger,
-  type StreamEndCallback,
-  type StreamSourceOptions,
-  type UpgradeCallback,
-} from "./src/client/client.ts";
+export { Client } from "./src/client/client.ts";
+export type { CallInfo } from "./src/client/registry.ts";
+export type {
+  ChatId,
+  ClientOptions,
+  CreateCallOptions,
+  Logger,
+  StreamSourceOptions,
+} from "./src/client/options.ts";
+export type {
+  ConnectionChangeCallback,
+  StreamEndCallback,
+  UpgradeCallback,
+} from "./src/client/events.ts";
 export type {
   CallStats,
   ConnectionState,
@@ -35,12 +37,11 @@ export type {
   NetworkInfo,
   StreamDevice,
   StreamType,
-} from "./src/call/group_call.ts";
-export type {
-  NetworkType,
-  PeerTransportStats,
-} from "./src/transport/peer_transport.ts";
-export type { MediaSenderStats, SsrcStats } from "./src/media/media_sender.ts";
+} from "./src/call/types.ts";
+export type { NetworkType } from "./src/transport/datagram_port.ts";
+export type { PeerTransportStats } from "./src/transport/peer_transport.ts";
+export type { MediaSenderStats } from "./src/media/media_sender.ts";
+export type { SsrcStats } from "./src/media/outgoing_stream.ts";
 export type { SrtpProfileName } from "./src/srtp/profile.ts";
 export {
   ClosedError,
@@ -62,32 +63,40 @@ export {
 } from "./src/errors.ts";
 export { type EncodeOptions, Track, type Tracks } from "./src/source/track.ts";
 export {
+  type FileSource,
   type FileSourceOptions,
   fromFile,
+} from "./src/source/file_source.ts";
+export {
+  fromUrl,
+  type UrlSource,
+  type UrlSourceOptions,
+} from "./src/source/url_source.ts";
+export {
   fromShell,
   fromShells,
-  fromUrl,
-  type LegSpec,
-  type OpenedSource,
-  type OpenOptions,
-  type SeekableSource,
-  type Source,
-  type UrlSourceOptions,
+  type MultiShellSource,
+} from "./src/source/shell_source.ts";
+export type {
+  LegSpec,
+  MediaInput,
+  OpenedSource,
+  OpenOptions,
+  SeekableSource,
+  ShellCommand,
+  ShellInput,
+  Source,
+  SourceInput,
 } from "./src/source/sources.ts";
 export type { OptInProtocol } from "./src/source/url_policy.ts";
-export type { LegKind } from "./src/source/ffmpeg_args.ts";
 export type {
   FfmpegLeg,
   FfmpegLegOptions,
   LegEnd,
   LegFrame,
+  LegKind,
 } from "./src/source/ffmpeg_leg.ts";
-export type {
-  FfmpegSource,
-  FileSource,
-  MultiShellSource,
-  UrlSource,
-} from "./src/source/sources.ts";
+export type { FfmpegSource } from "./src/source/ffmpeg_source.ts";
 export type { ResolvedEncodeOptions } from "./src/source/track.ts";
 export type { OpusFrame } from "./src/media/ogg_reader.ts";
 export type { Vp8Frame } from "./src/media/ivf_reader.ts";

@@ -8,7 +8,7 @@
 //
 // Options: --runtime=deno,bun,node  --no-checks  --no-setup
 import { spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureSetup, root, withBin } from "./setup.mjs";
@@ -81,6 +81,20 @@ if (!values["no-checks"]) {
       "examples",
     ]],
     ["deno doc --lint mod.ts", "deno", ["doc", "--lint", "mod.ts"]],
+    // The @examples of mod.ts and of every file it re-exports from,
+    // type-checked and run (`deno test --doc` reads only the files named).
+    ["deno test --doc (public API examples)", "deno", [
+      "test",
+      "-A",
+      "--doc",
+      "mod.ts",
+      ...new Set(Array.from(
+        readFileSync(join(root, "mod.ts"), "utf8").matchAll(
+          /from "\.\/(src\/[^"]+)"/g,
+        ),
+        (m) => m[1],
+      )),
+    ]],
     ["deno publish --dry-run", "deno", [
       "publish",
       "--dry-run",

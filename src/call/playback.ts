@@ -17,19 +17,18 @@
  */
 
 import type { TgCallError } from "../errors.ts";
-import { SeekUnsupportedError } from "../errors.ts";
 import { FramePacer } from "../media/frame_pacer.ts";
 import type { Vp8Frame } from "../media/ivf_reader.ts";
 import type { OpusFrame } from "../media/ogg_reader.ts";
 import { type Scheduler, sharedScheduler } from "../runtime/scheduler.ts";
-import type { LegKind } from "../source/ffmpeg_args.ts";
-import type { LegEnd } from "../source/ffmpeg_leg.ts";
+import type { LegEnd, LegKind } from "../source/ffmpeg_leg.ts";
 import {
   isSeekable,
   type OpenedSource,
   type Source,
 } from "../source/sources.ts";
 import { hasVideo } from "../source/track.ts";
+import { type RunState, SeekableRun } from "./seekable_run.ts";
 
 /** Where played frames go (a call's MediaSender, or a test). */
 export interface PlaybackSink {
@@ -62,7 +61,7 @@ export interface PlaybackOptions {
 }
 
 /** Playback state. */
-export type PlaybackState = "idle" | "playing" | "paused" | "ended" | "stopped";
+export type PlaybackState = RunState;
 
 const AUDIO_HIGH = 50; // 1 s of 20 ms frames buffered: stop reading ffmpeg
 const AUDIO_LOW = 25;
@@ -87,10 +86,7 @@ export class Playback {
   readonly #scheduler: Scheduler;
   readonly #audio: Track<OpusFrame>;
   readonly #video: Track<Vp8Frame> | undefined;
-  #state: PlaybackState = "idle";
-  #generation = 0;
-  #opened: OpenedSource | undefined;
-  #offsetMs = 0;
+  readonly #run: SeekableRun<OpenedSource>;
   #positionMs = 0;
   #firstAudio = NaN;
   #firstVideo = NaN;
@@ -122,6 +118,24 @@ export class Playback {
     if (!(options.source.tracks & 1)) {
       this.#audio.emitted = true; // video-only shell source: no audio leg
     }
+    this.#run = new SeekableRun({
+      source: options.source,
+      open: (offsetMs, generation) => this.#open(offsetMs, generation),
+      started: (opened, generation) => {
+        opened.audio?.ended.then((end) =>
+          this.#legEnded(generation, "audio", end)
+        );
+        opened.video?.ended.then((end) =>
+          this.#legEnded(generation, "video", end)
+        );
+      },
+      discard: () => {
+        this.#audio.pacer.clear();
+        this.#video?.pacer.clear();
+      },
+      close: (opened) => opened.close(),
+      position: () => this.#positionMs,
+    });
   }
 
   #track<F>(pacer: FramePacer<F>): Track<F> {
@@ -142,40 +156,32 @@ export class Playback {
 
   /** Current state. */
   get state(): PlaybackState {
-    return this.#state;
+    return this.#run.state;
   }
 
   /** Media position of what has been played, ms. */
   time(): number {
-    return Math.max(0, Math.round(this.#positionMs));
+    return Math.max(0, Math.round(this.#run.position()));
   }
 
   /** Starts at `offsetMs` (default 0). Rejects with the source's spawn error. */
-  async start(offsetMs = 0): Promise<void> {
-    if (this.#state !== "idle" && this.#state !== "paused") return;
-    await this.#open(offsetMs);
+  start(offsetMs = 0): Promise<void> {
+    return this.#run.start(offsetMs);
   }
 
   /** Starts later: records `offsetMs` as the paused position. */
   startPaused(offsetMs = 0): void {
-    if (this.#state !== "idle") return;
-    this.#offsetMs = this.#positionMs = offsetMs;
-    this.#state = "paused";
+    this.#run.startPaused(offsetMs);
   }
 
   /** Stops ffmpeg and remembers the position. `false` when not playing. */
-  async pause(): Promise<boolean> {
-    if (this.#state !== "playing") return false;
-    this.#state = "paused";
-    await this.#close();
-    return true;
+  pause(): Promise<boolean> {
+    return this.#run.pause();
   }
 
   /** Re-opens at the paused position. `false` when not paused. */
-  async resume(): Promise<boolean> {
-    if (this.#state !== "paused") return false;
-    await this.#open(this.#positionMs);
-    return true;
+  resume(): Promise<boolean> {
+    return this.#run.resume();
   }
 
   /**
@@ -185,32 +191,17 @@ export class Playback {
    *
    * @throws {SeekUnsupportedError} when the source cannot seek.
    */
-  async seekBy(deltaMs: number): Promise<void> {
-    if (!isSeekable(this.#o.source)) {
-      throw new SeekUnsupportedError(
-        `${this.#o.source.description} cannot seek`,
-      );
-    }
-    const target = Math.max(0, this.#positionMs + deltaMs);
-    if (this.#state === "paused" || this.#state === "idle") {
-      this.#positionMs = this.#offsetMs = target;
-      return;
-    }
-    if (this.#state !== "playing") return;
-    await this.#close();
-    await this.#open(target);
+  seekBy(deltaMs: number): Promise<void> {
+    return this.#run.seekBy(deltaMs);
   }
 
   /** Stops everything; no end event follows. Idempotent. */
-  async stop(): Promise<void> {
-    if (this.#state === "stopped") return;
-    this.#state = "stopped";
-    await this.#close();
+  stop(): Promise<void> {
+    return this.#run.stop();
   }
 
-  async #open(offsetMs: number): Promise<void> {
-    const generation = ++this.#generation;
-    this.#offsetMs = this.#positionMs = offsetMs;
+  #open(offsetMs: number, generation: number): Promise<OpenedSource> {
+    this.#positionMs = offsetMs;
     this.#firstAudio = this.#firstVideo = this.#lastVideoTs = NaN;
     this.#origin = NaN;
     for (const t of [this.#audio, this.#video]) {
@@ -229,27 +220,9 @@ export class Playback {
       onAudio: (frames: OpusFrame[]) => this.#pushAudio(generation, frames),
       onVideo: (frames: Vp8Frame[]) => this.#pushVideo(generation, frames),
     };
-    const opened = isSeekable(source)
-      ? await source.openAt(offsetMs, options)
-      : await source.open(options);
-    if (generation !== this.#generation) {
-      // Paused, seeked or stopped while spawning.
-      await opened.close();
-      return;
-    }
-    this.#opened = opened;
-    this.#state = "playing";
-    opened.audio?.ended.then((end) => this.#legEnded(generation, "audio", end));
-    opened.video?.ended.then((end) => this.#legEnded(generation, "video", end));
-  }
-
-  async #close(): Promise<void> {
-    this.#generation++;
-    const opened = this.#opened;
-    this.#opened = undefined;
-    this.#audio.pacer.clear();
-    this.#video?.pacer.clear();
-    await opened?.close();
+    return isSeekable(source)
+      ? source.openAt(offsetMs, options)
+      : source.open(options);
   }
 
   #anchor(track: AnyTrack, timestamp: number): void {
@@ -262,7 +235,7 @@ export class Playback {
   }
 
   #pushAudio(generation: number, frames: OpusFrame[]): boolean {
-    if (generation !== this.#generation) return false;
+    if (!this.#run.isCurrent(generation)) return false;
     const t = this.#audio;
     if (!t.anchored) {
       this.#firstAudio = frames[0].timestamp;
@@ -275,7 +248,7 @@ export class Playback {
 
   #pushVideo(generation: number, frames: Vp8Frame[]): boolean {
     const t = this.#video;
-    if (generation !== this.#generation || !t) return false;
+    if (!this.#run.isCurrent(generation) || !t) return false;
     if (!t.anchored) {
       this.#firstVideo = frames[0].timestamp;
       this.#anchor(t, frames[0].timestamp);
@@ -288,9 +261,9 @@ export class Playback {
   #playAudio(frame: OpusFrame, deadline: number): void {
     const t = this.#audio;
     const index = t.released++;
-    const level = this.#opened?.audio?.levelAt(index) ??
+    const level = this.#run.opening?.audio?.levelAt(index) ??
       (frame.data.length <= 8 ? -127 : -30);
-    this.#positionMs = this.#offsetMs +
+    this.#positionMs = this.#run.offsetMs +
       ((frame.timestamp + frame.duration - this.#firstAudio) * 1000) / 48000;
     this.#o.sink.audio(frame, deadline, level);
     this.#afterRelease(t, "audio", AUDIO_LOW);
@@ -308,7 +281,7 @@ export class Playback {
       // No audio driving the position: video does.
       this.#positionMs = Math.max(
         this.#positionMs,
-        this.#offsetMs +
+        this.#run.offsetMs +
           (frame.timestamp - this.#firstVideo) / 90 + this.#frameIntervalMs,
       );
     }
@@ -319,13 +292,13 @@ export class Playback {
   #afterRelease(t: AnyTrack, kind: LegKind, low: number): void {
     if (t.waiting && t.pacer.buffered <= low) {
       t.waiting = false;
-      this.#opened?.[kind]?.resumeReading();
+      this.#run.opening?.[kind]?.resumeReading();
     }
     if (t.ended && t.pacer.buffered === 0) this.#finish(kind);
   }
 
   #legEnded(generation: number, kind: LegKind, end: LegEnd): void {
-    if (generation !== this.#generation || end.stoppedByUs) return;
+    if (!this.#run.isCurrent(generation) || end.stoppedByUs) return;
     const t = kind === "audio" ? this.#audio : this.#video;
     if (!t || t.ended) return;
     t.ended = end;
@@ -333,7 +306,7 @@ export class Playback {
       // Without sound the stream is broken: end the picture too.
       this.#video.ended = { stoppedByUs: false, frames: 0 };
       this.#video.pacer.clear();
-      this.#opened?.video?.stop();
+      this.#run.opening?.video?.stop();
       this.#finish("video");
     }
     if (end.error) t.pacer.clear(); // a failed leg does not play its tail
@@ -351,10 +324,7 @@ export class Playback {
       this.#finish("audio");
     }
     if (this.#audio.emitted && (!this.#video || this.#video.emitted)) {
-      this.#state = "ended";
-      const opened = this.#opened;
-      this.#opened = undefined;
-      opened?.close();
+      this.#run.end()?.close();
     }
   }
 }

@@ -7,22 +7,20 @@
  * @module
  */
 
-import { ClosedError, NoSourceError, type TgCallError } from "../errors.ts";
+import { ClosedError } from "../errors.ts";
 import type { Source } from "../source/sources.ts";
 import { hasVideo } from "../source/track.ts";
-import {
-  type CallLogger,
-  type ConnectionState,
-  type MediaState,
-  mediaStateOf,
-  type NetworkInfo,
-  type StreamDevice,
-  type StreamType,
-} from "./group_call.ts";
+import { MediaControls } from "./media_controls.ts";
 import { checkRtmpUrl, RtmpPush } from "./rtmp_push.ts";
+import type {
+  CallHooks,
+  CallLogger,
+  ConnectionState,
+  MediaState,
+} from "./types.ts";
 
 /** What an RtmpCall needs from its client. */
-export interface RtmpCallOptions {
+export interface RtmpCallOptions extends CallHooks {
   /** The chat (for logs). */
   chatId: number | bigint;
   /** Ingest URL with key. */
@@ -33,24 +31,13 @@ export interface RtmpCallOptions {
   ffmpegStderrLog: boolean;
   /** Logger. */
   logger: CallLogger;
-  /** Connection state changed. */
-  onConnection(info: NetworkInfo): void;
-  /** The pushed source ended by itself. */
-  onStreamEnd(
-    type: StreamType,
-    device: StreamDevice,
-    error?: TgCallError,
-  ): void;
-  /** Media state changed. */
-  onUpgrade(state: MediaState): void;
 }
 
 /** One RTMP push call. */
 export class RtmpCall {
   readonly #o: RtmpCallOptions;
+  readonly #controls: MediaControls<RtmpPush>;
   #push: RtmpPush | undefined;
-  #muted = false;
-  #paused = false;
   #stopped = false;
   #state: ConnectionState = "connected";
 
@@ -58,6 +45,17 @@ export class RtmpCall {
   constructor(options: RtmpCallOptions) {
     checkRtmpUrl(options.url);
     this.#o = options;
+    this.#controls = new MediaControls({
+      chatId: options.chatId,
+      player: () => this.#push,
+      playing: () => this.playing,
+      videoRunning: () => {
+        const push = this.#push;
+        return push !== undefined && hasVideo(push.source.tracks) &&
+          push.state === "playing";
+      },
+      onUpgrade: (state) => this.#o.onUpgrade(state),
+    });
   }
 
   /** Connection state: `connected` until stopped (ffmpeg connects per push). */
@@ -99,42 +97,28 @@ export class RtmpCall {
     });
     this.#push = push;
     await old?.stop();
-    if (this.#paused) push.startPaused(offsetMs);
+    if (this.#controls.paused) push.startPaused(offsetMs);
     else await push.start(offsetMs);
   }
 
   /** Stops ffmpeg, keeping the position. */
-  async pause(): Promise<boolean> {
-    if (this.#paused) return false;
-    this.#paused = true;
-    await this.#push?.pause();
-    this.#o.onUpgrade(this.mediaState());
-    return true;
+  pause(): Promise<boolean> {
+    return this.#controls.pause();
   }
 
   /** Re-spawns ffmpeg at the paused position. */
-  async resume(): Promise<boolean> {
-    if (!this.#paused) return false;
-    this.#paused = false;
-    await this.#push?.resume();
-    this.#o.onUpgrade(this.mediaState());
-    return true;
+  resume(): Promise<boolean> {
+    return this.#controls.resume();
   }
 
   /** Tracked only: RTMP has no per-track mute. */
   mute(): boolean {
-    if (this.#muted) return false;
-    this.#muted = true;
-    this.#o.onUpgrade(this.mediaState());
-    return true;
+    return this.#controls.mute();
   }
 
   /** Tracked only. */
   unmute(): boolean {
-    if (!this.#muted) return false;
-    this.#muted = false;
-    this.#o.onUpgrade(this.mediaState());
-    return true;
+    return this.#controls.unmute();
   }
 
   /**
@@ -142,24 +126,18 @@ export class RtmpCall {
    *
    * @throws {NoSourceError} when nothing is pushing.
    */
-  async seekBy(deltaMs: number): Promise<void> {
-    if (!this.playing) {
-      throw new NoSourceError(`Nothing is playing in chat ${this.#o.chatId}`);
-    }
-    await this.#push!.seekBy(deltaMs);
+  seekBy(deltaMs: number): Promise<void> {
+    return this.#controls.seekBy(deltaMs);
   }
 
   /** Position pushed, ms. */
   time(): number {
-    return this.#push?.time() ?? 0;
+    return this.#controls.time();
   }
 
   /** Media state. */
   mediaState(): MediaState {
-    const push = this.#push;
-    const video = push !== undefined && hasVideo(push.source.tracks) &&
-      push.state === "playing";
-    return mediaStateOf(this.#muted, this.#paused, video);
+    return this.#controls.mediaState();
   }
 
   /** Releases the push without events (for reaping). */

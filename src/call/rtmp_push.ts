@@ -8,18 +8,17 @@
  * @module
  */
 
-import {
-  FFmpegCrashedError,
-  FFmpegSpawnError,
-  FileError,
-  InvalidParamsError,
-  SeekUnsupportedError,
-  SpawnError,
-  type TgCallError,
-} from "../errors.ts";
+import { InvalidParamsError, type TgCallError } from "../errors.ts";
 import { type Clock, monotonicClock } from "../runtime/clock.ts";
-import { spawn, type Subprocess } from "../runtime/subprocess.ts";
-import { isSeekable, type Source } from "../source/sources.ts";
+import type { Subprocess } from "../runtime/subprocess.ts";
+import {
+  ffmpegExitError,
+  spawnFfmpeg,
+  stopFfmpeg,
+} from "../source/ffmpeg_process.ts";
+import { rtmpPushArgs } from "../source/rtmp_args.ts";
+import type { Source } from "../source/sources.ts";
+import { type RunState, SeekableRun } from "./seekable_run.ts";
 
 /** Options for {@linkcode RtmpPush}. */
 export interface RtmpPushOptions {
@@ -64,17 +63,31 @@ export function checkRtmpUrl(url: string): string {
 export class RtmpPush {
   readonly #o: RtmpPushOptions;
   readonly #clock: Clock;
-  #child: Subprocess | undefined;
-  #generation = 0;
-  #offsetMs = 0;
+  readonly #run: SeekableRun<Subprocess>;
   #startedAt = NaN;
-  #state: "idle" | "playing" | "paused" | "ended" | "stopped" = "idle";
 
   /** @param options See {@linkcode RtmpPushOptions}. */
   constructor(options: RtmpPushOptions) {
     checkRtmpUrl(options.url);
     this.#o = options;
     this.#clock = options.clock ?? monotonicClock;
+    this.#run = new SeekableRun({
+      source: options.source,
+      open: (offsetMs) => this.#spawn(offsetMs),
+      started: (child, generation) => this.#started(child, generation),
+      discard: () => {
+        this.#startedAt = NaN;
+      },
+      close: async (child) => {
+        await stopFfmpeg(child);
+      },
+      position: () =>
+        Number.isNaN(this.#startedAt)
+          ? Math.round(this.#run.offsetMs)
+          : Math.round(
+            this.#run.offsetMs + this.#clock.now() - this.#startedAt,
+          ),
+    });
   }
 
   /** The source. */
@@ -83,125 +96,78 @@ export class RtmpPush {
   }
 
   /** Current state. */
-  get state(): string {
-    return this.#state;
+  get state(): RunState {
+    return this.#run.state;
   }
 
   /** The pid of the running ffmpeg, if any. */
   get pid(): number | undefined {
-    return this.#child?.pid;
+    return this.#run.opening?.pid;
   }
 
   /** Position pushed so far, ms (wall clock since the spawn, `-re` paced). */
   time(): number {
-    if (this.#state !== "playing" || Number.isNaN(this.#startedAt)) {
-      return Math.round(this.#offsetMs);
-    }
-    return Math.round(this.#offsetMs + this.#clock.now() - this.#startedAt);
+    return Math.round(this.#run.position());
   }
 
   /** Starts pushing at `offsetMs`. */
-  async start(offsetMs = 0): Promise<void> {
-    if (this.#state !== "idle" && this.#state !== "paused") return;
-    await this.#spawn(offsetMs);
+  start(offsetMs = 0): Promise<void> {
+    return this.#run.start(offsetMs);
   }
 
   /** Records a paused position without spawning. */
   startPaused(offsetMs = 0): void {
-    if (this.#state === "idle") {
-      this.#offsetMs = offsetMs;
-      this.#state = "paused";
-    }
+    this.#run.startPaused(offsetMs);
   }
 
   /** Stops ffmpeg, keeping the position. */
-  async pause(): Promise<boolean> {
-    if (this.#state !== "playing") return false;
-    this.#offsetMs = this.time();
-    this.#state = "paused";
-    await this.#kill();
-    return true;
+  pause(): Promise<boolean> {
+    return this.#run.pause();
   }
 
   /** Re-spawns at the paused position. */
-  async resume(): Promise<boolean> {
-    if (this.#state !== "paused") return false;
-    await this.#spawn(this.#offsetMs);
-    return true;
+  resume(): Promise<boolean> {
+    return this.#run.resume();
   }
 
-  /** Moves by `deltaMs`. */
-  async seekBy(deltaMs: number): Promise<void> {
-    if (!isSeekable(this.#o.source)) {
-      throw new SeekUnsupportedError(
-        `${this.#o.source.description} cannot seek`,
-      );
-    }
-    const target = Math.max(0, this.time() + deltaMs);
-    if (this.#state !== "playing") {
-      this.#offsetMs = target;
-      return;
-    }
-    await this.#kill();
-    await this.#spawn(target);
+  /**
+   * Moves by `deltaMs`.
+   *
+   * @throws {SeekUnsupportedError} when the source cannot seek.
+   */
+  seekBy(deltaMs: number): Promise<void> {
+    return this.#run.seekBy(deltaMs);
   }
 
   /** Stops for good; no end event. Idempotent. */
-  async stop(): Promise<void> {
-    if (this.#state === "stopped") return;
-    this.#state = "stopped";
-    await this.#kill();
+  stop(): Promise<void> {
+    return this.#run.stop();
   }
 
-  async #kill(): Promise<void> {
-    this.#generation++;
-    const child = this.#child;
-    this.#child = undefined;
-    await child?.stop(2000);
+  #spawn(offsetMs: number): Promise<Subprocess> {
+    return spawnFfmpeg(this.#o.ffmpegPath ?? "ffmpeg", {
+      args: rtmpPushArgs(
+        this.#o.source.input,
+        this.#o.url,
+        offsetMs,
+        this.#o.verbose,
+      ),
+      stdout: "null",
+      stderrTailBytes: 512,
+      onStderrLine: this.#o.onStderrLine,
+    });
   }
 
-  async #spawn(offsetMs: number): Promise<void> {
-    const generation = ++this.#generation;
-    const ffmpegPath = this.#o.ffmpegPath ?? "ffmpeg";
-    const args = this.#o.source.rtmpArgs(
-      this.#o.url,
-      offsetMs,
-      this.#o.verbose,
-    );
-    let child: Subprocess;
-    try {
-      child = await spawn(ffmpegPath, {
-        args,
-        stdout: "null",
-        stderrTailBytes: 512,
-        onStderrLine: this.#o.onStderrLine,
-      });
-    } catch (error) {
-      if (error instanceof SpawnError) {
-        throw new FFmpegSpawnError(ffmpegPath, error.message, { cause: error });
-      }
-      throw error;
-    }
-    if (generation !== this.#generation) {
-      await child.stop(2000);
-      return;
-    }
-    this.#child = child;
-    this.#offsetMs = offsetMs;
+  #started(child: Subprocess, generation: number): void {
     this.#startedAt = this.#clock.now();
-    this.#state = "playing";
     child.exited.then((status) => {
-      if (generation !== this.#generation) return;
-      this.#offsetMs = this.time();
-      this.#child = undefined;
-      this.#state = "ended";
-      if (status.code === 0) return this.#o.onEnd();
-      const tail = child.stderrTail();
-      this.#o.onEnd(
-        /No such file|matches no streams|Invalid data found/i.test(tail)
-          ? new FileError(`No playable stream: ${tail.trim()}`)
-          : new FFmpegCrashedError(status.code, status.signal, tail),
-      );
+      if (!this.#run.isCurrent(generation)) return;
+      this.#run.end();
+      this.#o.onEnd(ffmpegExitError({
+        status,
+        stoppedByUs: false,
+        stderrTail: child.stderrTail(),
+      }));
     });
   }
 }

@@ -21,6 +21,7 @@
  */
 
 import { gcm } from "@noble/ciphers/aes.js";
+import { Alert, DtlsError } from "./errors.ts";
 
 /** Record content types (RFC 5246 §6.2.1). */
 export const ContentType = {
@@ -34,6 +35,12 @@ export const ContentType = {
 export const DTLS_1_2 = 0xfefd;
 /** DTLS 1.0: some servers put it in HelloVerifyRequest and early records. */
 export const DTLS_1_0 = 0xfeff;
+
+/** Bytes of the record header. */
+export const RECORD_HEADER_LENGTH = 13;
+
+/** The largest 48-bit sequence number. */
+export const MAX_RECORD_SEQ = 2 ** 48 - 1;
 
 /** One record as read from a datagram. */
 export interface DtlsRecord {
@@ -61,29 +68,43 @@ export function parseRecords(datagram: Uint8Array): DtlsRecord[] {
     datagram.byteOffset,
     datagram.byteLength,
   );
-  for (let offset = 0; offset + 13 <= datagram.length;) {
+  const header = RECORD_HEADER_LENGTH;
+  for (let offset = 0; offset + header <= datagram.length;) {
     const length = view.getUint16(offset + 11);
-    if (offset + 13 + length > datagram.length) break;
+    if (offset + header + length > datagram.length) break;
     out.push({
       type: datagram[offset],
       version: view.getUint16(offset + 1),
       epoch: view.getUint16(offset + 3),
       seq: view.getUint16(offset + 5) * 2 ** 32 + view.getUint32(offset + 7),
-      fragment: datagram.subarray(offset + 13, offset + 13 + length),
+      fragment: datagram.subarray(offset + header, offset + header + length),
     });
-    offset += 13 + length;
+    offset += header + length;
   }
   return out;
 }
 
-/** Writes a record header plus `fragment`. */
+/**
+ * Writes a record header plus `fragment`. Fields that do not fit their
+ * width throw {@linkcode DtlsError} instead of wrapping on the wire.
+ */
 export function encodeRecord(
   type: number,
   epoch: number,
   seq: number,
   fragment: Uint8Array,
 ): Uint8Array {
-  const out = new Uint8Array(13 + fragment.length);
+  if (
+    fragment.length > 0xffff ||
+    !Number.isInteger(epoch) || epoch < 0 || epoch > 0xffff ||
+    !Number.isInteger(seq) || seq < 0 || seq > MAX_RECORD_SEQ
+  ) {
+    throw new DtlsError(
+      `Cannot encode a record with epoch ${epoch}, seq ${seq}, ${fragment.length} bytes`,
+      Alert.InternalError,
+    );
+  }
+  const out = new Uint8Array(RECORD_HEADER_LENGTH + fragment.length);
   const view = new DataView(out.buffer);
   out[0] = type;
   view.setUint16(1, DTLS_1_2);
@@ -91,7 +112,7 @@ export function encodeRecord(
   view.setUint16(5, Math.floor(seq / 2 ** 32));
   view.setUint32(7, seq >>> 0);
   view.setUint16(11, fragment.length);
-  out.set(fragment, 13);
+  out.set(fragment, RECORD_HEADER_LENGTH);
   return out;
 }
 
@@ -118,6 +139,8 @@ export class GcmRecordCipher {
   readonly #iv: Uint8Array;
 
   /**
+   * Creates the cipher for one direction.
+   *
    * @param key The 16-byte write key.
    * @param implicitIv The 4-byte implicit IV (salt).
    */

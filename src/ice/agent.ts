@@ -28,12 +28,12 @@ import {
   type DecodedStunMessage,
   decodeStunMessage,
   encodeStunMessage,
-  newTransactionId,
-  StunClass,
-  StunMethod,
+} from "../stun/message.ts";
+import { newTransactionId, StunClass, StunMethod } from "../stun/header.ts";
+import {
   verifyFingerprint,
   verifyMessageIntegrity,
-} from "../stun/message.ts";
+} from "../stun/integrity.ts";
 import { candidatePriority, type IceCandidate } from "./candidate.ts";
 
 /** Agent states, as RTCIceConnectionState names them. */

@@ -6,7 +6,11 @@
 
 import process from "node:process";
 import type { BunGlobal } from "./detect.ts";
-import type { ChildHandle, ChildOptions, KillSignal } from "./subprocess.ts";
+import type {
+  ChildHandle,
+  ChildOptions,
+  KillSignal,
+} from "./subprocess_types.ts";
 
 /** @internal */
 export function spawnBun(

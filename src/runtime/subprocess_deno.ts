@@ -5,7 +5,11 @@
  */
 
 import type { DenoGlobal } from "./detect.ts";
-import type { ChildHandle, ChildOptions, KillSignal } from "./subprocess.ts";
+import type {
+  ChildHandle,
+  ChildOptions,
+  KillSignal,
+} from "./subprocess_types.ts";
 
 /** @internal */
 export function spawnDeno(

@@ -12,7 +12,7 @@ import type {
   ChildOptions,
   ExitStatus,
   KillSignal,
-} from "./subprocess.ts";
+} from "./subprocess_types.ts";
 
 /** @internal */
 export function spawnNode(

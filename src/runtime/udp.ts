@@ -24,105 +24,24 @@ import { bindBunUdp } from "./udp_bun.ts";
 import { bindDenoUdp } from "./udp_deno.ts";
 import { bindNodeUdp } from "./udp_node.ts";
 
-/** Address family of a socket. */
-export type IpFamily = "IPv4" | "IPv6";
-
-/** Which implementation carries the datagrams. */
-export type UdpBackend = "bun" | "deno" | "node";
-
-/**
- * Called for every datagram received. `data` is only valid during the call:
- * backends may reuse the buffer, so copy what you keep.
- */
-export type UdpMessageHandler = (
-  data: Uint8Array,
-  address: string,
-  port: number,
-) => void;
-
-/** Options for {@linkcode bindUdp}. */
-export interface UdpBindOptions {
-  /** Address family; default `"IPv4"`. */
-  family?: IpFamily;
-  /** Local address; default the wildcard of the family. */
-  address?: string;
-  /** Local port; default 0 (the OS picks one). */
-  port?: number;
-  /** Receives every datagram. */
-  onMessage: UdpMessageHandler;
-  /** Receives asynchronous socket errors; they never throw. */
-  onError?: (error: SocketError) => void;
-  /** Force a backend; default: the best one available. */
-  backend?: UdpBackend;
-  /** Maximum sends in flight on asynchronous backends; default 256. */
-  maxInFlight?: number;
-}
-
-/** Per-socket counters. */
-export interface UdpSocketStats {
-  /** Datagrams handed to the OS. */
-  sent: number;
-  /** Datagrams dropped because the in-flight bound or kernel buffer was full. */
-  dropped: number;
-  /** Datagrams received. */
-  received: number;
-}
-
-/** A bound UDP socket. */
-export interface UdpSocket {
-  /** The implementation in use. */
-  readonly backend: UdpBackend;
-  /** Address family. */
-  readonly family: IpFamily;
-  /** Bound local address. */
-  readonly address: string;
-  /** Bound local port. */
-  readonly port: number;
-  /** Live counters. */
-  readonly stats: Readonly<UdpSocketStats>;
-  /**
-   * Sends one datagram. The bytes are consumed before this returns.
-   * Returns `false` when the datagram was dropped for back-pressure.
-   */
-  send(data: Uint8Array, port: number, address: string): boolean;
-  /**
-   * Sends `packets[0 .. count)` to one destination, in one system call where
-   * the runtime allows. Returns how many were accepted.
-   */
-  sendMany(
-    packets: readonly Uint8Array[],
-    count: number,
-    port: number,
-    address: string,
-  ): number;
-  /** Closes the socket; resolves once no operation is pending. Idempotent. */
-  close(): Promise<void>;
-}
-
-/** @internal What a backend implements; `bindUdp` wraps it. */
-export interface UdpBackendSocket {
-  readonly address: string;
-  readonly port: number;
-  send(data: Uint8Array, port: number, address: string): boolean;
-  sendMany(
-    packets: readonly Uint8Array[],
-    count: number,
-    port: number,
-    address: string,
-  ): number;
-  close(): Promise<void>;
-}
-
-/** @internal Everything a backend needs from `bindUdp`. */
-export interface UdpBackendOptions {
-  family: IpFamily;
-  address: string;
-  port: number;
-  maxInFlight: number;
-  stats: UdpSocketStats;
-  onMessage: UdpMessageHandler;
-  onError: (error: SocketError) => void;
-}
+export type {
+  IpFamily,
+  UdpBackend,
+  UdpBackendOptions,
+  UdpBackendSocket,
+  UdpBindOptions,
+  UdpMessageHandler,
+  UdpSocket,
+  UdpSocketStats,
+} from "./udp_types.ts";
+import type {
+  UdpBackend,
+  UdpBackendOptions,
+  UdpBackendSocket,
+  UdpBindOptions,
+  UdpSocket,
+  UdpSocketStats,
+} from "./udp_types.ts";
 
 /** The backend {@linkcode bindUdp} picks when none is named. */
 export function defaultUdpBackend(): UdpBackend {

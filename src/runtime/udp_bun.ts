@@ -9,7 +9,7 @@
 
 import { SocketError } from "../errors.ts";
 import type { BunGlobal, BunUdpSocket } from "./detect.ts";
-import type { UdpBackendOptions, UdpBackendSocket } from "./udp.ts";
+import type { UdpBackendOptions, UdpBackendSocket } from "./udp_types.ts";
 
 /** @internal */
 export async function bindBunUdp(

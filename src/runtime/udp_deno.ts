@@ -15,7 +15,7 @@ import type {
   UdpBackendOptions,
   UdpBackendSocket,
   UdpMessageHandler,
-} from "./udp.ts";
+} from "./udp_types.ts";
 
 /** Largest datagram we accept; longer ones are truncated by the OS. */
 const RECEIVE_BYTES = 65536;

@@ -7,7 +7,7 @@
 import { createSocket, type Socket } from "node:dgram";
 import { SocketError } from "../errors.ts";
 import { SlabPool } from "./slab_pool.ts";
-import type { UdpBackendOptions, UdpBackendSocket } from "./udp.ts";
+import type { UdpBackendOptions, UdpBackendSocket } from "./udp_types.ts";
 
 /** @internal */
 export function bindNodeUdp(

@@ -1,100 +1,91 @@
 /**
- * ffmpeg command lines for every source: built from scratch for
- * `fromFile`/`fromUrl`, completed for `fromShell` (gotgcall's injection
- * table — missing flags are added, the user's are left alone), with a seek
- * offset and the audio-level tap added where needed.
- *
- * Output is always Opus-in-Ogg (audio) or VP8-in-IVF (video) on stdout:
- * the frame readers parse nothing else, so raw PCM/YUV outputs are refused
- * up front.
+ * The argv of a source's legs, from its {@linkcode SourceInput}: built from
+ * scratch for `fromFile`/`fromUrl`, completed for `fromShell`/`fromShells`
+ * (`shell_completion.ts`). Each leg writes one track to stdout, Opus-in-Ogg
+ * or VP8-in-IVF, flushed per frame; a start offset seeks the input and
+ * keeps frame timestamps absolute media time.
  *
  * @module
  */
 
-import { InvalidParamsError } from "../errors.ts";
-import type { ResolvedEncodeOptions } from "./track.ts";
-
-/** The kind of media one ffmpeg leg produces. */
-export type LegKind = "audio" | "video";
-
-/** Flags that make ffmpeg quiet, non-interactive and quick to start. */
-function preamble(verbose: boolean): string[] {
-  return [
-    "-nostdin",
-    "-hide_banner",
-    "-nostats",
-    "-loglevel",
-    verbose ? "info" : "error",
-  ];
-}
-
-/** Fast-start probing: ~1–2 s less startup than ffmpeg's 5 s / 5 MB defaults. */
-export const FAST_PROBE = ["-analyzeduration", "0", "-probesize", "64k"];
+import {
+  FAST_PROBE,
+  fitFilter,
+  KEYFRAME_SCHEDULE,
+  LEVEL_TAP,
+  preamble,
+  seconds,
+} from "./ffmpeg_flags.ts";
+import type { LegKind } from "./ffmpeg_leg.ts";
+import { completeShellArgs } from "./shell_completion.ts";
+import type { LegSpec, MediaInput, SourceInput } from "./sources.ts";
+import { hasVideo } from "./track.ts";
 
 /**
- * The audio-level tap: the encoder's own input, cut into 20 ms (960-sample)
- * frames, measured (RMS over all channels) and printed per frame to stderr
- * by `ametadata`. The audio is passed through untouched, so the speaking
- * indicator reflects exactly what is encoded — no second decode, no second
- * process. Lines look like `frame:12 pts:11520 …` followed by
- * `lavfi.astats.Overall.RMS_level=-23.4`.
+ * The legs that play `input` from `offsetMs`: audio first, then video when
+ * the source has it.
+ *
+ * @example
+ * ```ts
+ * import { legSpecs } from "./ffmpeg_args.ts";
+ *
+ * const [leg] = legSpecs({
+ *   type: "shell",
+ *   commands: [{ kind: "audio", args: ["-i", "song.mp3"] }],
+ * }, 0);
+ * console.log(leg.args.at(-1)); // "pipe:1"
+ * ```
+ *
+ * @param input What the source plays.
+ * @param offsetMs Start position, ms.
+ * @param verbose `-loglevel info` instead of `error`.
  */
-export const LEVEL_TAP = "aresample=48000,asetnsamples=n=960:p=0," +
-  "astats=metadata=1:reset=1:measure_perchannel=none:measure_overall=RMS_level," +
-  "ametadata=mode=print:key=lavfi.astats.Overall.RMS_level:file='pipe\\:2':direct=1";
-
-/** Keyframe at least every second, so a PLI/FIR is honoured within 1 s. */
-export const KEYFRAME_SCHEDULE = "expr:gte(t,n_forced*1)";
-
-function seconds(ms: number): string {
-  return (ms / 1000).toFixed(3);
-}
-
-/** Scales to fit `w`×`h` keeping the aspect ratio, pads the rest, yuv420p. */
-function fitFilter(w: number, h: number): string {
-  return `scale=${w}:${h}:force_original_aspect_ratio=decrease,` +
-    `pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,format=yuv420p`;
-}
-
-/** H.264 for an RTMP push: fast preset, no encoder delay. */
-export const H264_REALTIME: readonly string[] = [
-  "-c:v",
-  "libx264",
-  "-preset",
-  "veryfast",
-  "-tune",
-  "zerolatency",
-];
-
-/** Input side shared by file and URL legs. */
-export interface InputSpec {
-  /** What follows `-i`. */
-  input: string;
-  /** Flags before `-i` besides seek and probing (protocol flags). */
-  inputFlags: readonly string[];
+export function legSpecs(
+  input: SourceInput,
+  offsetMs: number,
+  verbose = false,
+): LegSpec[] {
+  if (input.type === "shell") {
+    return input.commands.map((command) => ({
+      kind: command.kind,
+      binary: command.binary,
+      args: completeShellArgs(command.args, command.kind, offsetMs, verbose)
+        .args,
+    }));
+  }
+  const legs: LegSpec[] = [{
+    kind: "audio",
+    args: legArgs(input, "audio", offsetMs, verbose),
+  }];
+  if (hasVideo(input.encode.tracks)) {
+    legs.push({
+      kind: "video",
+      args: legArgs(input, "video", offsetMs, verbose),
+    });
+  }
+  return legs;
 }
 
 /**
  * argv (without the binary) for one leg of `fromFile`/`fromUrl`.
  *
- * @param spec Input and its flags.
+ * @param input Input, its flags and the encoding settings.
  * @param kind Which leg.
- * @param encode Encoding settings.
  * @param offsetMs Start position; > 0 adds `-ss` before the input and
  *   `-output_ts_offset` so frame timestamps stay absolute media time.
  * @param verbose `-loglevel info` instead of `error`.
  */
 export function legArgs(
-  spec: InputSpec,
+  input: MediaInput,
   kind: LegKind,
-  encode: ResolvedEncodeOptions,
   offsetMs: number,
   verbose = false,
 ): string[] {
+  const encode = input.encode;
   const args = [...preamble(verbose)];
   if (offsetMs > 0) args.push("-ss", seconds(offsetMs));
-  args.push(...FAST_PROBE, "-err_detect", "ignore_err", ...spec.inputFlags);
-  args.push("-i", spec.input);
+  args.push(...FAST_PROBE, "-err_detect", "ignore_err", ...input.inputFlags);
+  args.push("-i", input.input);
   if (kind === "audio") {
     args.push(
       "-map",
@@ -178,257 +169,4 @@ function vp8Output(kbps: number, fps: number): string[] {
     "-f",
     "ivf",
   ];
-}
-
-/** argv for an RTMP push of `fromFile`/`fromUrl`: H.264 + AAC in FLV, paced by `-re`. */
-export function rtmpArgs(
-  spec: InputSpec,
-  withVideo: boolean,
-  encode: ResolvedEncodeOptions,
-  offsetMs: number,
-  url: string,
-  verbose = false,
-): string[] {
-  const args = [...preamble(verbose), "-re"];
-  if (offsetMs > 0) args.push("-ss", seconds(offsetMs));
-  args.push(...FAST_PROBE, ...spec.inputFlags, "-i", spec.input);
-  args.push("-map", "0:a:0");
-  if (withVideo) {
-    const w = encode.videoWidth, h = encode.videoHeight, fps = encode.videoFps;
-    args.push(
-      "-map",
-      "0:v:0",
-      "-vf",
-      fitFilter(w, h),
-      "-r",
-      String(fps),
-      ...H264_REALTIME,
-      "-b:v",
-      `${encode.videoBitrateKbps}k`,
-      "-g",
-      String(fps * 2),
-    );
-  }
-  args.push(
-    "-c:a",
-    "aac",
-    "-b:a",
-    `${encode.audioBitrateKbps}k`,
-    "-ar",
-    "44100",
-    "-ac",
-    String(encode.audioChannels),
-    "-f",
-    "flv",
-    url,
-  );
-  return args;
-}
-
-// ---------------------------------------------------------------------------
-// fromShell: completing a user's command.
-
-const INPUT_DEFAULTS: [string, string][] = [
-  ["-analyzeduration", "0"],
-  ["-probesize", "64k"],
-  ["-err_detect", "ignore_err"],
-];
-
-const AUDIO_DEFAULTS: [string[], string][] = [
-  [["-c:a", "-acodec", "-codec:a"], "libopus"],
-  [["-application"], "audio"],
-  [["-frame_duration"], "20"],
-  [["-page_duration"], "20000"],
-  [["-mapping_family"], "0"],
-  [["-ar"], "48000"],
-  [["-ac"], "2"],
-  [["-f"], "ogg"],
-];
-
-const VIDEO_DEFAULTS: [string[], string][] = [
-  [["-c:v", "-vcodec", "-codec:v"], "libvpx"],
-  [["-deadline"], "realtime"],
-  [["-f"], "ivf"],
-];
-
-/** Output formats the readers can parse, per leg. */
-const FORMAT_FOR: Record<LegKind, string> = { audio: "ogg", video: "ivf" };
-
-const RAW_FORMATS = new Set([
-  "s16le",
-  "s16be",
-  "s24le",
-  "s24be",
-  "s32le",
-  "s32be",
-  "f32le",
-  "f32be",
-  "f64le",
-  "f64be",
-  "u8",
-  "s8",
-  "u16le",
-  "u16be",
-  "alaw",
-  "mulaw",
-  "wav",
-  "rawvideo",
-  "yuv4mpegpipe",
-  "image2pipe",
-]);
-
-function valueOf(
-  args: readonly string[],
-  names: readonly string[],
-): string | undefined {
-  for (let i = args.length - 2; i >= 0; i--) {
-    if (names.includes(args[i])) return args[i + 1];
-  }
-  return undefined;
-}
-
-function has(args: readonly string[], names: readonly string[]): boolean {
-  return args.some((a) => names.includes(a));
-}
-
-/**
- * Refuses outputs the frame readers cannot parse, naming the right flags.
- *
- * @throws {InvalidParamsError}
- */
-export function rejectUnreadableOutput(
-  args: readonly string[],
-  kind: LegKind,
-): void {
-  const right = kind === "audio"
-    ? "-c:a libopus -f ogg (or leave both out; tgcall adds them)"
-    : "-c:v libvpx -f ivf (or leave both out; tgcall adds them)";
-  for (let i = 0; i + 1 < args.length; i++) {
-    const flag = args[i], value = args[i + 1].toLowerCase();
-    const isCodec = /^-(c|codec)(:[av])?(:\d+)?$|^-(acodec|vcodec)$/.test(flag);
-    if (isCodec && (value.startsWith("pcm_") || value === "rawvideo")) {
-      throw new InvalidParamsError(
-        `Raw output "${flag} ${args[i + 1]}" is not supported: tgcall reads ` +
-          `Opus-in-Ogg and VP8-in-IVF only — use ${right}`,
-      );
-    }
-  }
-  const lastInput = args.lastIndexOf("-i");
-  const outputArgs = args.slice(lastInput + 2);
-  const format = valueOf(outputArgs, ["-f"]);
-  if (format !== undefined) {
-    const f = format.toLowerCase();
-    if (RAW_FORMATS.has(f)) {
-      throw new InvalidParamsError(
-        `Raw output "-f ${format}" is not supported: tgcall reads ` +
-          `Opus-in-Ogg and VP8-in-IVF only — use ${right}`,
-      );
-    }
-    if (f !== FORMAT_FOR[kind]) {
-      throw new InvalidParamsError(
-        `A ${kind} leg must output "-f ${
-          FORMAT_FOR[kind]
-        }", got "-f ${format}" — use ${right}`,
-      );
-    }
-  }
-}
-
-/** Where a user's command puts its last output, and what it needs. */
-export interface ShellCommand {
-  /** The binary (first word). */
-  binary: string;
-  /** The remaining words. */
-  args: string[];
-}
-
-/**
- * Completes a user's ffmpeg argv for one leg (gotgcall's injection table)
- * and optionally seeks it. Returns a new array.
- *
- * - Before the first `-i`: fast-start probing and `-err_detect ignore_err`
- *   when missing; with `offsetMs` > 0 `-ss` is set (replacing the user's
- *   own initial `-ss`, as pause/resume must).
- * - Output: the Opus/Ogg or VP8/IVF flags that are missing, per-frame
- *   flushing, a keyframe schedule (video), `-vn` (audio, unless the user
- *   maps streams: Ogg would otherwise carry a Theora copy of the picture),
- *   the level tap (audio, appended to the user's `-af` chain; not possible
- *   with `-filter_complex`), and `pipe:1` last.
- *
- * @throws {InvalidParamsError} when there is no `-i` or the output is raw.
- */
-export function completeShellArgs(
-  userArgs: readonly string[],
-  kind: LegKind,
-  offsetMs: number,
-  verbose = false,
-): { args: string[]; levelTap: boolean } {
-  const firstInput = userArgs.indexOf("-i");
-  if (firstInput < 0 || firstInput === userArgs.length - 1) {
-    throw new InvalidParamsError(
-      "The ffmpeg command has no input: expected `-i <input>`",
-    );
-  }
-  rejectUnreadableOutput(userArgs, kind);
-  const before = userArgs.slice(0, firstInput);
-  const rest = userArgs.slice(firstInput);
-  const lastInput = rest.lastIndexOf("-i");
-  const inputs = rest.slice(0, lastInput + 2);
-  const output = rest.slice(lastInput + 2);
-  let destination: string | undefined;
-  const last = output[output.length - 1];
-  if (last === "pipe:1" || last === "pipe:" || last === "-") {
-    destination = output.pop();
-  }
-
-  const pre: string[] = [];
-  const hasOwn = (flag: string) => before.includes(flag);
-  if (!hasOwn("-nostdin")) pre.push("-nostdin");
-  if (!hasOwn("-hide_banner")) pre.push("-hide_banner");
-  if (!hasOwn("-loglevel") && !hasOwn("-v")) {
-    pre.push("-loglevel", verbose ? "info" : "error");
-  }
-  if (!hasOwn("-nostats") && !hasOwn("-stats")) pre.push("-nostats");
-  const head = [...before];
-  if (offsetMs > 0) {
-    const at = head.indexOf("-ss");
-    if (at >= 0 && at + 1 < head.length) head[at + 1] = seconds(offsetMs);
-    else head.push("-ss", seconds(offsetMs));
-  }
-  for (const [flag, value] of INPUT_DEFAULTS) {
-    if (!head.includes(flag)) head.push(flag, value);
-  }
-
-  const out = [...output];
-  let levelTap = false;
-  if (kind === "audio") {
-    if (!has(out, ["-map", "-vn"])) out.push("-vn");
-    if (
-      !has(out, ["-filter_complex", "-lavfi"]) &&
-      !has(inputs, ["-filter_complex", "-lavfi"])
-    ) {
-      const at = out.findIndex((a) => a === "-af" || a === "-filter:a");
-      if (at >= 0 && at + 1 < out.length) out[at + 1] += `,${LEVEL_TAP}`;
-      else out.push("-af", LEVEL_TAP);
-      levelTap = true;
-    }
-    for (const [names, value] of AUDIO_DEFAULTS) {
-      if (!has(out, names)) out.push(names[0], value);
-    }
-  } else {
-    for (const [names, value] of VIDEO_DEFAULTS) {
-      if (!has(out, names)) out.push(names[0], value);
-    }
-    if (!has(out, ["-force_key_frames"])) {
-      out.push("-force_key_frames", KEYFRAME_SCHEDULE);
-    }
-  }
-  if (offsetMs > 0 && !has(out, ["-output_ts_offset"])) {
-    out.push("-output_ts_offset", seconds(offsetMs));
-  }
-  if (!has(out, ["-flush_packets"])) out.push("-flush_packets", "1");
-  return {
-    args: [...pre, ...head, ...inputs, ...out, destination ?? "pipe:1"],
-    levelTap,
-  };
 }

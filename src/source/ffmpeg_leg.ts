@@ -3,27 +3,21 @@
  * or IVF/VP8 as bytes arrive, hand frames over in batches with back-pressure
  * (when the consumer has enough buffered, stdout is no longer read and the
  * pipe stalls ffmpeg — so files are decoded just ahead of playback instead
- * of all at once), read the level tap from stderr, and classify the end.
- *
- * End classification: our own stop is always clean (ffmpeg answers SIGTERM
- * with exit 255); exit 0 is a natural EOF, even with no frames (a seek past
- * the end); otherwise the stderr tail decides between {@linkcode FileError}
- * (nothing playable / missing input) and {@linkcode FFmpegCrashedError}.
+ * of all at once), read the level tap from stderr, and classify the end
+ * (`ffmpeg_process.ts`; output ffmpeg wrote that cannot be parsed is a
+ * {@linkcode FileError}).
  *
  * @module
  */
 
-import {
-  FFmpegCrashedError,
-  FFmpegSpawnError,
-  FileError,
-  SpawnError,
-  TgCallError,
-} from "../errors.ts";
+import { FileError, TgCallError } from "../errors.ts";
 import { IvfReader, type Vp8Frame } from "../media/ivf_reader.ts";
 import { OggOpusReader, type OpusFrame } from "../media/ogg_reader.ts";
-import { spawn, type Subprocess } from "../runtime/subprocess.ts";
-import type { LegKind } from "./ffmpeg_args.ts";
+import type { ExitStatus, Subprocess } from "../runtime/subprocess.ts";
+import { ffmpegExitError, spawnFfmpeg, stopFfmpeg } from "./ffmpeg_process.ts";
+
+/** The kind of media one ffmpeg leg produces. */
+export type LegKind = "audio" | "video";
 
 /** Frame type per leg kind. */
 export type LegFrame<K extends LegKind> = K extends "audio" ? OpusFrame
@@ -58,16 +52,6 @@ export interface LegEnd {
 
 const LEVEL_RING = 1024;
 const TAIL_BYTES = 512;
-const FILE_PATTERNS = [
-  /matches no streams/i,
-  /No such file or directory/i,
-  /does not contain any stream/i,
-  /Invalid data found when processing input/i,
-  /Output file #\d+ does not contain any stream/i,
-  /Stream specifier .* matches no streams/i,
-  /Is a directory/i,
-  /Permission denied/i,
-];
 
 /** A running ffmpeg leg. */
 export class FfmpegLeg<K extends LegKind = LegKind> {
@@ -80,6 +64,7 @@ export class FfmpegLeg<K extends LegKind = LegKind> {
   #stopped = false;
   #gate: (() => void) | undefined;
   #frames = 0;
+  #stopping: Promise<ExitStatus> | undefined;
   /** Resolves once ffmpeg has exited and every frame was delivered. */
   readonly ended: Promise<LegEnd>;
 
@@ -100,24 +85,14 @@ export class FfmpegLeg<K extends LegKind = LegKind> {
     // stderr lines can arrive before the leg object exists.
     const early: string[] = [];
     const holder: { leg?: FfmpegLeg<K> } = {};
-    let child: Subprocess;
-    try {
-      child = await spawn(options.ffmpegPath, {
-        args: options.args,
-        stderrTailBytes: 2048,
-        onStderrLine: (line) => {
-          if (holder.leg) holder.leg.#stderrLine(line);
-          else early.push(line);
-        },
-      });
-    } catch (error) {
-      if (error instanceof SpawnError) {
-        throw new FFmpegSpawnError(options.ffmpegPath, error.message, {
-          cause: error,
-        });
-      }
-      throw error;
-    }
+    const child = await spawnFfmpeg(options.ffmpegPath, {
+      args: options.args,
+      stderrTailBytes: 2048,
+      onStderrLine: (line) => {
+        if (holder.leg) holder.leg.#stderrLine(line);
+        else early.push(line);
+      },
+    });
     const leg = holder.leg = new FfmpegLeg(options, child);
     for (const line of early) leg.#stderrLine(line);
     return leg;
@@ -153,16 +128,15 @@ export class FfmpegLeg<K extends LegKind = LegKind> {
   }
 
   /** Stops ffmpeg (SIGTERM, SIGKILL after 2 s) and waits for the end. */
-  async stop(): Promise<LegEnd> {
+  stop(): Promise<LegEnd> {
     this.#stopped = true;
     this.resumeReading();
-    this.#child.kill("SIGTERM");
-    const escalate = setTimeout(() => this.#child.kill("SIGKILL"), 2000);
-    try {
-      return await this.ended;
-    } finally {
-      clearTimeout(escalate);
-    }
+    this.#terminate();
+    return this.ended;
+  }
+
+  #terminate(): void {
+    this.#stopping ??= stopFfmpeg(this.#child);
   }
 
   #stderrLine(line: string): void {
@@ -211,7 +185,7 @@ export class FfmpegLeg<K extends LegKind = LegKind> {
           parseError = error instanceof TgCallError
             ? error
             : new FileError(`Unreadable ffmpeg output: ${error}`);
-          this.#child.kill("SIGTERM");
+          this.#terminate();
           continue;
         }
         if (frames.length === 0) continue;
@@ -230,19 +204,18 @@ export class FfmpegLeg<K extends LegKind = LegKind> {
       reader.releaseLock();
     }
     const status = await this.#child.exited;
-    const end: LegEnd = { stoppedByUs: this.#stopped, frames: this.#frames };
-    if (this.#stopped) return end;
-    if (parseError) {
-      end.error = parseError;
-      return end;
-    }
-    if (status.code === 0) return end;
+    await this.#stopping; // its SIGKILL timer is cleared once this settles
     const tail = this.#tail.length > TAIL_BYTES
       ? this.#tail.slice(-TAIL_BYTES)
       : this.#tail;
-    end.error = FILE_PATTERNS.some((p) => p.test(tail))
-      ? new FileError(`No playable ${this.#o.kind} stream: ${tail.trim()}`)
-      : new FFmpegCrashedError(status.code, status.signal, tail);
+    const end: LegEnd = { stoppedByUs: this.#stopped, frames: this.#frames };
+    const error = this.#stopped ? undefined : parseError ?? ffmpegExitError({
+      status,
+      stoppedByUs: false,
+      stderrTail: tail,
+      stream: this.#o.kind,
+    });
+    if (error) end.error = error;
     return end;
   }
 }

@@ -16,17 +16,29 @@
  * @module
  */
 
-import { DtlsClient, type RemoteFingerprint } from "../dtls/client.ts";
+import { DtlsClient } from "../dtls/client.ts";
+import type { RemoteFingerprint } from "../dtls/key_exchange.ts";
 import type { DtlsCertificate } from "../dtls/certificate.ts";
-import type { DtlsError } from "../dtls/handshake.ts";
+import type { DtlsError } from "../dtls/errors.ts";
 import { ClosedError, TgCallError } from "../errors.ts";
 import { IceAgent, type IcePair, type IceState } from "../ice/agent.ts";
 import { type IceCandidate, isIpv6 } from "../ice/candidate.ts";
 import type { Scheduler } from "../runtime/scheduler.ts";
-import { bindUdp, type UdpSocket } from "../runtime/udp.ts";
 import { SrtpContext } from "../srtp/context.ts";
-import type { DatagramPort, UdpMux } from "./udp_mux.ts";
-import type { SrtpProfile, SrtpProfileName } from "../srtp/profile.ts";
+import { dtlsSrtpKeys } from "../srtp/dtls_srtp_keys.ts";
+import {
+  SRTP_PROFILES,
+  type SrtpProfile,
+  type SrtpProfileName,
+} from "../srtp/profile.ts";
+import {
+  bindDatagramPort,
+  type DatagramPort,
+  DEFAULT_NETWORK_TYPES,
+  type NetworkType,
+  sameAddress,
+} from "./datagram_port.ts";
+import type { UdpMux } from "./udp_mux.ts";
 
 /** Transport states, as RTCPeerConnectionState names them. */
 export type TransportState =
@@ -36,9 +48,6 @@ export type TransportState =
   | "disconnected"
   | "failed"
   | "closed";
-
-/** Network types a transport may use. */
-export type NetworkType = "udp4" | "udp6";
 
 /** Options for {@linkcode PeerTransport.open}. */
 export interface PeerTransportOptions {
@@ -138,7 +147,7 @@ export class PeerTransport {
       this.#reject = reject;
     });
     this.connected.catch(() => {});
-    const types = options.networkTypes ?? ["udp4", "udp6"];
+    const types = options.networkTypes ?? DEFAULT_NETWORK_TYPES;
     const candidates = options.remote.candidates.filter((c) =>
       isIpv6(c.address) ? types.includes("udp6") : types.includes("udp4")
     );
@@ -174,7 +183,11 @@ export class PeerTransport {
     });
     if (!t.#port) {
       try {
-        t.#port = await ownSockets(options, onMessage);
+        t.#port = await bindDatagramPort({
+          networkTypes: options.networkTypes,
+          bindAddress: options.bindAddress,
+          onMessage,
+        });
       } catch (error) {
         await t.close();
         throw error;
@@ -293,7 +306,7 @@ export class PeerTransport {
     const dtls = new DtlsClient({
       certificate: this.#o.local.certificate,
       remoteFingerprints: this.#o.remote.fingerprints,
-      srtpProfiles: this.#o.srtpProfiles,
+      srtpProfiles: this.#o.srtpProfiles?.map((name) => SRTP_PROFILES[name].id),
       initialTimeoutMs: initial,
       maxTimeoutMs: this.#o.dtlsMaxTimeoutMs ?? 1000,
       scheduler: this.#o.scheduler,
@@ -307,8 +320,9 @@ export class PeerTransport {
     });
     this.#dtls = dtls;
     dtls.connected.then(
-      (keys) => {
+      (handshake) => {
         if (this.#state === "closed") return;
+        const keys = dtlsSrtpKeys(handshake.srtpProfileId, dtls);
         this.#local = new SrtpContext(
           keys.profile,
           keys.localKey,
@@ -356,54 +370,4 @@ export class PeerTransport {
     this.#state = state;
     this.#o.onStateChange?.(state);
   }
-}
-
-/** Binds this transport's own sockets, one per configured family. */
-async function ownSockets(
-  options: PeerTransportOptions,
-  onMessage: (data: Uint8Array, address: string, port: number) => void,
-): Promise<DatagramPort> {
-  const types = options.networkTypes ?? ["udp4", "udp6"];
-  const sockets: { v4?: UdpSocket; v6?: UdpSocket } = {};
-  const close = async () => {
-    await Promise.all([sockets.v4?.close(), sockets.v6?.close()]);
-  };
-  try {
-    if (types.includes("udp4")) {
-      sockets.v4 = await bindUdp({
-        family: "IPv4",
-        address: options.bindAddress?.udp4,
-        onMessage,
-      });
-    }
-    if (types.includes("udp6")) {
-      try {
-        sockets.v6 = await bindUdp({
-          family: "IPv6",
-          address: options.bindAddress?.udp6,
-          onMessage,
-        });
-      } catch (error) {
-        // Hosts without IPv6 still work over IPv4.
-        if (!sockets.v4) throw error;
-      }
-    }
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return {
-    send: (data, address, port) => {
-      const socket = isIpv6(address) ? sockets.v6 : sockets.v4;
-      return socket ? socket.send(data, port, address) : false;
-    },
-    localPorts: { udp4: sockets.v4?.port, udp6: sockets.v6?.port },
-    close,
-  };
-}
-
-/** Node reports IPv4-mapped IPv6 sources on dual-stack sockets; compare loosely. */
-function sameAddress(a: string, b: string): boolean {
-  return a === b || a === b.replace(/^::ffff:/, "") ||
-    b === a.replace(/^::ffff:/, "");
 }

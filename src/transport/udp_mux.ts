@@ -21,19 +21,13 @@
  */
 
 import { SocketError } from "../errors.ts";
-import { isIpv6 } from "../ice/candidate.ts";
-import { bindUdp, type UdpSocket } from "../runtime/udp.ts";
-import type { NetworkType } from "./peer_transport.ts";
-
-/** A call's view of a set of sockets. */
-export interface DatagramPort {
-  /** Sends one datagram; false when dropped. */
-  send(data: Uint8Array, address: string, port: number): boolean;
-  /** Local ports, for diagnostics. */
-  readonly localPorts: { udp4?: number; udp6?: number };
-  /** Releases the port (the mux's socket stays open). */
-  close(): Promise<void>;
-}
+import { stunUsernameHead } from "../stun/username.ts";
+import {
+  bindDatagramPort,
+  type DatagramPort,
+  type NetworkType,
+  unmappedAddress,
+} from "./datagram_port.ts";
 
 /** What a call registers. */
 export interface MuxAttachOptions {
@@ -52,7 +46,7 @@ interface Entry {
 }
 
 function keyOf(address: string, port: number): string {
-  return `${address.replace(/^::ffff:/, "")}|${port}`;
+  return `${unmappedAddress(address)}|${port}`;
 }
 
 /** Options for {@linkcode UdpMux.open}. */
@@ -65,7 +59,7 @@ export interface UdpMuxOptions {
 
 /** A shared socket set routing datagrams to calls. */
 export class UdpMux {
-  readonly #sockets: { v4?: UdpSocket; v6?: UdpSocket } = {};
+  #sockets!: DatagramPort;
   readonly #byAddress = new Map<string, Entry>();
   readonly #byUfrag = new Map<string, Entry>();
   #closed = false;
@@ -81,28 +75,13 @@ export class UdpMux {
    */
   static async open(options: UdpMuxOptions = {}): Promise<UdpMux> {
     const mux = new UdpMux();
-    const types = options.networkTypes ?? ["udp4", "udp6"];
-    const onMessage = (data: Uint8Array, address: string, port: number) =>
-      mux.#route(data, address, port);
-    if (types.includes("udp4")) {
-      mux.#sockets.v4 = await bindUdp({
-        family: "IPv4",
-        address: options.bindAddress?.udp4,
-        onMessage,
-      });
-    }
-    if (types.includes("udp6")) {
-      try {
-        mux.#sockets.v6 = await bindUdp({
-          family: "IPv6",
-          address: options.bindAddress?.udp6,
-          onMessage,
-        });
-      } catch (error) {
-        if (!mux.#sockets.v4) throw error;
-      }
-    }
-    if (!mux.#sockets.v4 && !mux.#sockets.v6) {
+    mux.#sockets = await bindDatagramPort({
+      networkTypes: options.networkTypes,
+      bindAddress: options.bindAddress,
+      onMessage: (data, address, port) => mux.#route(data, address, port),
+    });
+    const { udp4, udp6 } = mux.#sockets.localPorts;
+    if (udp4 === undefined && udp6 === undefined) {
       throw new SocketError("No network type to bind the shared UDP mux");
     }
     return mux;
@@ -115,7 +94,7 @@ export class UdpMux {
 
   /** Local ports. */
   get localPorts(): { udp4?: number; udp6?: number } {
-    return { udp4: this.#sockets.v4?.port, udp6: this.#sockets.v6?.port };
+    return { ...this.#sockets.localPorts };
   }
 
   /**
@@ -143,8 +122,7 @@ export class UdpMux {
           entry.keys.add(k);
           this.#byAddress.set(k, entry);
         }
-        const socket = isIpv6(address) ? this.#sockets.v6 : this.#sockets.v4;
-        return socket ? socket.send(data, port, address) : false;
+        return this.#sockets.send(data, address, port);
       },
       localPorts: this.localPorts,
       close: () => {
@@ -168,7 +146,7 @@ export class UdpMux {
     this.#closed = true;
     this.#byAddress.clear();
     this.#byUfrag.clear();
-    await Promise.all([this.#sockets.v4?.close(), this.#sockets.v6?.close()]);
+    await this.#sockets.close();
   }
 
   #route(data: Uint8Array, address: string, port: number): void {
@@ -185,30 +163,4 @@ export class UdpMux {
     if (entry) entry.onMessage(data, address, port);
     else this.unrouted++;
   }
-}
-
-/**
- * The part of a STUN USERNAME before the colon, without allocating more
- * than the result; `undefined` when absent or malformed.
- */
-export function stunUsernameHead(data: Uint8Array): string | undefined {
-  const length = (data[2] << 8) | data[3];
-  const end = Math.min(data.length, 20 + length);
-  let at = 20;
-  while (at + 4 <= end) {
-    const type = (data[at] << 8) | data[at + 1];
-    const len = (data[at + 2] << 8) | data[at + 3];
-    const value = at + 4;
-    if (value + len > end) return undefined;
-    if (type === 0x0006) {
-      let colon = value;
-      while (colon < value + len && data[colon] !== 0x3a) colon++;
-      if (colon === value + len) return undefined;
-      let s = "";
-      for (let i = value; i < colon; i++) s += String.fromCharCode(data[i]);
-      return s;
-    }
-    at = value + ((len + 3) & ~3);
-  }
-  return undefined;
 }

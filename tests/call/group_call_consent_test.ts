@@ -6,18 +6,15 @@
  * no stream-end event fires. Short consent timers keep the test fast.
  */
 import assert from "node:assert/strict";
-import {
-  GroupCall,
-  type MediaState,
-  type NetworkInfo,
-} from "../../src/call/group_call.ts";
+import { GroupCall } from "../../src/call/group_call.ts";
+import type { MediaState, NetworkInfo } from "../../src/call/types.ts";
 import { generateCertificate } from "../../src/dtls/certificate.ts";
 import { openResources } from "../../src/runtime/resources.ts";
 import {
   parseJoinResponse,
   type RtcJoinResponse,
 } from "../../src/signaling/join_response.ts";
-import { fromShells } from "../../src/source/sources.ts";
+import { fromShells } from "../../src/source/shell_source.ts";
 import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
 import { test } from "../_support/harness.ts";
 import { startLossyRelay } from "../_support/lossy_relay.ts";

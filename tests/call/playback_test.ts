@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { Playback, type PlaybackSink } from "../../src/call/playback.ts";
 import type { TgCallError } from "../../src/errors.ts";
-import { fromFile } from "../../src/source/sources.ts";
+import { fromFile } from "../../src/source/file_source.ts";
 import { Track } from "../../src/source/track.ts";
 import { test } from "../_support/harness.ts";
 import {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { checkRtmpUrl, RtmpPush } from "../../src/call/rtmp_push.ts";
 import { InvalidParamsError, type TgCallError } from "../../src/errors.ts";
 import { spawn } from "../../src/runtime/subprocess.ts";
-import { fromFile } from "../../src/source/sources.ts";
+import { fromFile } from "../../src/source/file_source.ts";
 import { Track } from "../../src/source/track.ts";
 import { test } from "../_support/harness.ts";
 import {

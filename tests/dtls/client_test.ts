@@ -8,15 +8,13 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { DtlsClient } from "../../src/dtls/client.ts";
 import { generateCertificate } from "../../src/dtls/certificate.ts";
-import {
-  DtlsError,
-  encodeHandshake,
-  HandshakeType,
-  Reader,
-} from "../../src/dtls/handshake.ts";
+import { Reader } from "../../src/dtls/codec.ts";
+import { Alert, DtlsError } from "../../src/dtls/errors.ts";
+import { encodeHandshake, HandshakeType } from "../../src/dtls/handshake.ts";
 import { encodeRecord, parseRecords } from "../../src/dtls/record.ts";
 import { fakeScheduler } from "../_support/fake_time.ts";
 import { test } from "../_support/harness.ts";
+import { hex } from "../_support/hex.ts";
 
 function setUp(
   options: {
@@ -165,4 +163,73 @@ test("dtls/client: close before the handshake rejects `connected` and is idempot
   client.close();
   await assert.rejects(client.connected, DtlsError);
   assert.equal(client.state, "closed");
+});
+
+/** One handshake message as a plaintext epoch-0 record. */
+function handshakeRecord(type: number, seq: number, body: Uint8Array) {
+  return encodeRecord(22, 0, seq, encodeHandshake(type, seq, body));
+}
+
+/** A ServerHello choosing ECDHE-ECDSA-AES128-GCM and use_srtp profile 1. */
+const SERVER_HELLO = hex(
+  `fefd ${"00".repeat(32)} 00 c02b 00 0009 000e 0005 0002 0001 00`,
+);
+
+for (
+  const [name, messages] of [
+    [
+      "a Certificate before ServerHello",
+      [[HandshakeType.Certificate, Uint8Array.of(0, 0, 0)]],
+    ],
+    [
+      "a HelloVerifyRequest after ServerHello",
+      [
+        [HandshakeType.ServerHello, SERVER_HELLO],
+        [HandshakeType.HelloVerifyRequest, Uint8Array.of(0xfe, 0xff, 0)],
+      ],
+    ],
+    [
+      "a Finished before the key exchange",
+      [[HandshakeType.Finished, new Uint8Array(12)]],
+    ],
+    [
+      "a HelloRequest",
+      [[HandshakeType.HelloRequest, new Uint8Array(0)]],
+    ],
+  ] as [string, [number, Uint8Array][]][]
+) {
+  test(`dtls/client: ${name} is an unexpected_message, sent as a fatal alert`, async () => {
+    const { time, sent, client } = setUp();
+    client.start();
+    time.advance(0);
+    messages.forEach(([type, body], seq) =>
+      client.handleDatagram(handshakeRecord(type, seq, body))
+    );
+    await assert.rejects(
+      client.connected,
+      (e: unknown) =>
+        e instanceof DtlsError && e.alert === Alert.UnexpectedMessage,
+    );
+    assert.equal(client.state, "failed");
+    const [alert] = parseRecords(sent[sent.length - 1].data);
+    assert.equal(alert.type, 21);
+    assert.deepEqual(alert.fragment, Uint8Array.of(2, Alert.UnexpectedMessage));
+    client.close();
+  });
+}
+
+test("dtls/client: a ServerHello without a use_srtp profile we offered fails the handshake", async () => {
+  const { time, client } = setUp();
+  client.start();
+  time.advance(0);
+  const unoffered = SERVER_HELLO.slice();
+  unoffered[unoffered.length - 2] = 2; // AES_CM_128_HMAC_SHA1_32: never offered
+  client.handleDatagram(
+    handshakeRecord(HandshakeType.ServerHello, 0, unoffered),
+  );
+  await assert.rejects(
+    client.connected,
+    (e: unknown) =>
+      e instanceof DtlsError && e.alert === Alert.HandshakeFailure,
+  );
 });

@@ -9,12 +9,16 @@ import { IceAgent, type IceState } from "../../src/ice/agent.ts";
 import {
   decodeStunMessage,
   encodeStunMessage,
+} from "../../src/stun/message.ts";
+import {
   newTransactionId,
   StunClass,
   StunMethod,
+} from "../../src/stun/header.ts";
+import {
   verifyFingerprint,
   verifyMessageIntegrity,
-} from "../../src/stun/message.ts";
+} from "../../src/stun/integrity.ts";
 import { fakeScheduler } from "../_support/fake_time.ts";
 import { test } from "../_support/harness.ts";
 

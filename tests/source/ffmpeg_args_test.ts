@@ -1,12 +1,10 @@
 /** ffmpeg argv building: gotgcall's injection table, seek injection, raw-output refusal, file paths. */
 import assert from "node:assert/strict";
 import { InvalidParamsError } from "../../src/errors.ts";
-import {
-  completeShellArgs,
-  KEYFRAME_SCHEDULE,
-  LEVEL_TAP,
-} from "../../src/source/ffmpeg_args.ts";
-import { fromFile, fromShell, fromShells } from "../../src/source/sources.ts";
+import { KEYFRAME_SCHEDULE, LEVEL_TAP } from "../../src/source/ffmpeg_flags.ts";
+import { fromFile } from "../../src/source/file_source.ts";
+import { completeShellArgs } from "../../src/source/shell_completion.ts";
+import { fromShell, fromShells } from "../../src/source/shell_source.ts";
 import { Track } from "../../src/source/track.ts";
 import { test } from "../_support/harness.ts";
 

@@ -13,13 +13,9 @@ import {
 import type { Vp8Frame } from "../../src/media/ivf_reader.ts";
 import type { OpusFrame } from "../../src/media/ogg_reader.ts";
 import type { LegEnd } from "../../src/source/ffmpeg_leg.ts";
-import {
-  fromFile,
-  fromShell,
-  fromShells,
-  type OpenedSource,
-  type Source,
-} from "../../src/source/sources.ts";
+import { fromFile } from "../../src/source/file_source.ts";
+import { fromShell, fromShells } from "../../src/source/shell_source.ts";
+import type { OpenedSource, Source } from "../../src/source/sources.ts";
 import { Track } from "../../src/source/track.ts";
 import { test } from "../_support/harness.ts";
 import {

@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { OpusFrame } from "../../src/media/ogg_reader.ts";
 import type { LegEnd } from "../../src/source/ffmpeg_leg.ts";
-import { fromUrl } from "../../src/source/sources.ts";
+import { fromUrl } from "../../src/source/url_source.ts";
 import { test } from "../_support/harness.ts";
 import { processAlive, renderLavfi, tempDir } from "../_support/media.ts";
 

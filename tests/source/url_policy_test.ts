@@ -1,7 +1,7 @@
 /** fromUrl's scheme policy: only http(s) unless the caller opts in, and ffmpeg gets a matching whitelist. */
 import assert from "node:assert/strict";
 import { InvalidParamsError } from "../../src/errors.ts";
-import { fromUrl } from "../../src/source/sources.ts";
+import { fromUrl } from "../../src/source/url_source.ts";
 import { checkUrl } from "../../src/source/url_policy.ts";
 import { test } from "../_support/harness.ts";
 

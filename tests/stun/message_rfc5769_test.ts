@@ -4,18 +4,18 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { InvalidParamsError } from "../../src/errors.ts";
 import {
   decodeStunMessage,
   encodeStunMessage,
-  formatIp,
-  isStunMessage,
-  parseIp,
-  StunClass,
-  StunMethod,
-  StunParseError,
+} from "../../src/stun/message.ts";
+import { StunParseError } from "../../src/stun/errors.ts";
+import { isStunMessage, StunClass, StunMethod } from "../../src/stun/header.ts";
+import {
   verifyFingerprint,
   verifyMessageIntegrity,
-} from "../../src/stun/message.ts";
+} from "../../src/stun/integrity.ts";
+import { formatIp, parseIp } from "../../src/stun/ip.ts";
 import { test } from "../_support/harness.ts";
 import { hex, toHex } from "../_support/hex.ts";
 
@@ -182,5 +182,22 @@ test("stun: truncated or garbled datagrams raise StunParseError and nothing else
       },
     ),
     { numRuns: 3000 },
+  );
+});
+
+test("stun: encoding bad input raises InvalidParamsError", () => {
+  const base = { method: StunMethod.Binding, class: StunClass.Request };
+  assert.throws(
+    () => encodeStunMessage({ ...base, transactionId: new Uint8Array(11) }),
+    InvalidParamsError,
+  );
+  assert.throws(
+    () =>
+      encodeStunMessage({
+        ...base,
+        transactionId: new Uint8Array(12),
+        xorMappedAddress: { address: "not-an-ip", port: 1 },
+      }),
+    InvalidParamsError,
   );
 });

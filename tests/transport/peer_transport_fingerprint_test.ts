@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { PeerTransport } from "../../src/transport/peer_transport.ts";
 import { generateCertificate } from "../../src/dtls/certificate.ts";
-import { DtlsError } from "../../src/dtls/handshake.ts";
+import { DtlsError } from "../../src/dtls/errors.ts";
 import { answeredAudioJoin } from "../_support/libdatachannel_call.ts";
 import { test } from "../_support/harness.ts";
 

@@ -1,12 +1,10 @@
 /** The shared UDP mux: routing by remote address, by STUN USERNAME for unknown addresses, and the fallback on collisions. */
 import assert from "node:assert/strict";
-import { stunUsernameHead, UdpMux } from "../../src/transport/udp_mux.ts";
+import { UdpMux } from "../../src/transport/udp_mux.ts";
 import { bindUdp } from "../../src/runtime/udp.ts";
-import {
-  encodeStunMessage,
-  StunClass,
-  StunMethod,
-} from "../../src/stun/message.ts";
+import { encodeStunMessage } from "../../src/stun/message.ts";
+import { StunClass, StunMethod } from "../../src/stun/header.ts";
+import { stunUsernameHead } from "../../src/stun/username.ts";
 import { test } from "../_support/harness.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -80,14 +78,5 @@ test("udp mux: datagrams reach the call that owns the remote address; unknown ST
       sfuB.close(),
       stranger.close(),
     ]);
-  }
-});
-
-test("udp mux: stunUsernameHead never throws on garbage", () => {
-  for (let n = 0; n < 2000; n++) {
-    const data = crypto.getRandomValues(new Uint8Array(20 + (n % 60)));
-    data[0] = 0;
-    const r = stunUsernameHead(data);
-    assert.ok(r === undefined || typeof r === "string");
   }
 });

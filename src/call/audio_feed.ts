@@ -1,0 +1,126 @@
+/**
+ * Everything a call sends on its audio SSRC: the source's Opus frames, or
+ * silence in their place while muted (the source keeps its position), and
+ * — whenever no source audio went out for 60 ms (idle,
+ * paused, between sources) — a steady 20 ms stream of Opus silence, so the
+ * SFU keeps the audio stream alive. Voice activity (RFC 6464's V bit)
+ * comes from the level of what is actually sent.
+ *
+ * @module
+ */
+
+import { VoiceActivity } from "../media/audio_level.ts";
+import type { MediaSender } from "../media/media_sender.ts";
+import type { ScheduledTask, Scheduler } from "../runtime/scheduler.ts";
+import type { ConnectionTracker } from "./connection_tracker.ts";
+
+/** A 20 ms CELT silence frame (TOC 0xf8: fullband, 20 ms, one frame). */
+const OPUS_SILENCE = new Uint8Array([0xf8, 0xff, 0xfe]);
+const FRAME_MS = 20;
+/** 20 ms at Opus' 48 kHz RTP clock. */
+const FRAME_TICKS = 960;
+/** Silence starts when no audio went out for this long, ms. */
+const IDLE_MS = 60;
+/** The RFC 6464 level of digital silence, dBov. */
+const SILENT_DBOV = -127;
+
+/** Options for {@linkcode AudioFeed}. */
+export interface AudioFeedOptions {
+  /** Timer source. */
+  scheduler: Scheduler;
+  /** The call's connection: audio flows only while it is live. */
+  connection: ConnectionTracker;
+  /** The current sender; undefined until connected (nothing is sent). */
+  sender(): MediaSender | undefined;
+  /** Whether the user muted the call. */
+  muted(): boolean;
+}
+
+/** A call's outgoing audio: source frames, mute and idle silence. */
+export class AudioFeed {
+  readonly #o: AudioFeedOptions;
+  readonly #vad = new VoiceActivity();
+  readonly #silenceTask: ScheduledTask;
+  #lastAudioAt = -Infinity;
+  #silenceTs = 0;
+  #silent = false;
+
+  /** @param options See {@linkcode AudioFeedOptions}. */
+  constructor(options: AudioFeedOptions) {
+    this.#o = options;
+    this.#silenceTask = options.scheduler.task((now) => this.#silenceTick(now));
+  }
+
+  /** Starts watching for idle time (on every Connected). */
+  start(): void {
+    this.#silenceTask.after(0);
+  }
+
+  /** Stops the idle silence (failed, stopped). */
+  stop(): void {
+    this.#silenceTask.cancel();
+  }
+
+  /** A new source begins: its timestamps start a new RTP run. */
+  sourceStarted(): void {
+    this.#silent = false;
+    this.#o.sender()?.beginSource();
+  }
+
+  /** Sends one source frame (silence in its place while muted). */
+  send(
+    data: Uint8Array,
+    timestamp: number,
+    duration: number,
+    deadline: number,
+    level: number,
+  ): void {
+    const sender = this.#o.sender();
+    if (!sender || !this.#o.connection.live) return;
+    this.#lastAudioAt = this.#o.scheduler.clock.now();
+    if (this.#o.muted()) {
+      sender.sendAudio(
+        OPUS_SILENCE,
+        timestamp,
+        duration,
+        deadline,
+        SILENT_DBOV,
+        false,
+      );
+      this.#vad.update(SILENT_DBOV, FRAME_MS);
+    } else {
+      const voice = this.#vad.update(level, duration / 48);
+      sender.sendAudio(data, timestamp, duration, deadline, level, voice);
+    }
+  }
+
+  #silenceTick(now: number): void {
+    const connection = this.#o.connection;
+    const sender = this.#o.sender();
+    if (connection.stopped || !sender) return;
+    if (connection.state === "failed" || connection.state === "timeout") {
+      return;
+    }
+    const idleFor = now - this.#lastAudioAt;
+    if (idleFor < IDLE_MS) {
+      // Audio is flowing from a source: look again when it could stop.
+      this.#silenceTask.at(this.#lastAudioAt + IDLE_MS);
+      return;
+    }
+    if (!this.#silent) {
+      this.#silent = true;
+      sender.beginSource();
+    }
+    this.#silenceTs += FRAME_TICKS;
+    sender.sendAudio(
+      OPUS_SILENCE,
+      this.#silenceTs,
+      FRAME_TICKS,
+      now,
+      SILENT_DBOV,
+      this.#vad.update(SILENT_DBOV, FRAME_MS),
+    );
+    // Keep the idle detector from seeing our own silence as source audio.
+    this.#silenceTask.at(now + FRAME_MS);
+  }
+}

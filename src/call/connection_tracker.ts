@@ -1,0 +1,156 @@
+/**
+ * A call's connection state as the user sees it, the promises waiting for
+ * Connected, and the connect timeout: a call not connected within
+ * `timeoutMs` of starting to connect reports `timeout` (ntgcalls' rule).
+ * Every state change is reported once; waiting callers are settled when
+ * the call connects, fails, times out or stops.
+ *
+ * @module
+ */
+
+import { ClosedError, NotConnectedError, type TgCallError } from "../errors.ts";
+import type { ScheduledTask, Scheduler } from "../runtime/scheduler.ts";
+import type { ConnectionState, NetworkInfo } from "./types.ts";
+
+/** Options for {@linkcode ConnectionTracker}. */
+export interface ConnectionTrackerOptions {
+  /** The chat (for error messages). */
+  chatId: number | bigint;
+  /** Connect timeout, and how long `waitConnected` waits. */
+  timeoutMs: number;
+  /** Timer source. */
+  scheduler: Scheduler;
+  /** A state change, reported once per change. */
+  onChange(info: NetworkInfo): void;
+  /** The connect timeout fired; the state is already `timeout`. */
+  onTimeout(): void;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: TgCallError): void;
+}
+
+/** Connection state, connect timeout and the callers waiting for Connected. */
+export class ConnectionTracker {
+  readonly #o: ConnectionTrackerOptions;
+  readonly #timeoutTask: ScheduledTask;
+  #state: ConnectionState | "new" = "new";
+  #waiters: Waiter[] = [];
+  #stopped = false;
+
+  /** @param options See {@linkcode ConnectionTrackerOptions}. */
+  constructor(options: ConnectionTrackerOptions) {
+    this.#o = options;
+    this.#timeoutTask = options.scheduler.task(() => this.#onTimeout());
+  }
+
+  /** Current state. */
+  get state(): ConnectionState | "new" {
+    return this.#state;
+  }
+
+  /** Whether `stop` was called. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** Stopped, failed, timed out or closed: nothing will flow again. */
+  get dead(): boolean {
+    return this.#stopped || this.#state === "failed" ||
+      this.#state === "timeout" || this.#state === "closed";
+  }
+
+  /** Connected, or disconnected but not yet failed: media may go out. */
+  get live(): boolean {
+    return this.#state === "connected" || this.#state === "disconnected";
+  }
+
+  /** Reports `state` unless it is the current one. */
+  set(state: ConnectionState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.#o.onChange({ state, kind: "normal" });
+  }
+
+  /** Reports `connecting` and (re)arms the connect timeout. */
+  connecting(): void {
+    this.set("connecting");
+    this.#timeoutTask.after(this.#o.timeoutMs);
+  }
+
+  /** Reports `connected` and releases every waiter. */
+  connected(): void {
+    this.#timeoutTask.cancel();
+    this.set("connected");
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.resolve();
+  }
+
+  /**
+   * Reports `failed`. With `reason`, waiters are rejected now; without it
+   * (the transport could not even be opened) they wait out their timeout.
+   */
+  failed(reason?: TgCallError): void {
+    this.#timeoutTask.cancel();
+    this.set("failed");
+    if (reason) this.#rejectWaiters(reason);
+  }
+
+  /** Marks the call stopped: timeout disarmed, waiters rejected. */
+  stop(): void {
+    this.#stopped = true;
+    this.#timeoutTask.cancel();
+    this.#rejectWaiters(new ClosedError("The call was stopped"));
+  }
+
+  /**
+   * Resolves once connected; rejects with {@linkcode NotConnectedError}
+   * after `timeoutMs` (or when the connection fails/times out), and with
+   * {@linkcode ClosedError} once stopped.
+   */
+  waitConnected(): Promise<void> {
+    if (this.#stopped) {
+      return Promise.reject(new ClosedError("The call was stopped"));
+    }
+    if (this.live) return Promise.resolve();
+    if (this.#state === "failed" || this.#state === "timeout") {
+      return Promise.reject(
+        new NotConnectedError(`Call ${this.#o.chatId} is ${this.#state}`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      const task = this.#o.scheduler.task(() => {
+        const i = this.#waiters.indexOf(waiter);
+        if (i >= 0) this.#waiters.splice(i, 1);
+        reject(this.#notConnectedInTime());
+      });
+      const waiter: Waiter = {
+        resolve: () => (task.cancel(), resolve()),
+        reject: (e) => (task.cancel(), reject(e)),
+      };
+      this.#waiters.push(waiter);
+      task.after(this.#o.timeoutMs);
+    });
+  }
+
+  #onTimeout(): void {
+    if (this.#state === "connected" || this.#stopped) return;
+    this.set("timeout");
+    this.#rejectWaiters(this.#notConnectedInTime());
+    this.#o.onTimeout();
+  }
+
+  #notConnectedInTime(): NotConnectedError {
+    return new NotConnectedError(
+      `Call ${this.#o.chatId}: not connected within ${this.#o.timeoutMs} ms`,
+    );
+  }
+
+  #rejectWaiters(error: TgCallError): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.reject(error);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The datagram port a call sends through: one UDP socket per address family,
+ * picked per destination, whether the call owns the sockets
+ * ({@linkcode bindDatagramPort}) or shares them (`UdpMux`).
+ *
+ * Node reports IPv4 sources on a dual-stack IPv6 socket as IPv4-mapped
+ * addresses (`::ffff:a.b.c.d`, RFC 4291 §2.5.5.2), so addresses are
+ * compared and keyed in unmapped form.
+ *
+ * @module
+ */
+
+import { isIpv6 } from "../ice/candidate.ts";
+import { bindUdp, type UdpSocket } from "../runtime/udp.ts";
+
+/** Network types a transport may use. */
+export type NetworkType = "udp4" | "udp6";
+
+/** Both families: IPv4 required, IPv6 when the host has it. */
+export const DEFAULT_NETWORK_TYPES: readonly NetworkType[] = ["udp4", "udp6"];
+
+/** A call's view of a set of sockets. */
+export interface DatagramPort {
+  /** Sends one datagram; false when dropped. */
+  send(data: Uint8Array, address: string, port: number): boolean;
+  /** Local ports, for diagnostics. */
+  readonly localPorts: { udp4?: number; udp6?: number };
+  /** Releases the port (a shared mux's sockets stay open). */
+  close(): Promise<void>;
+}
+
+/** Options for {@linkcode bindDatagramPort}. */
+export interface BindDatagramPortOptions {
+  /** Families to bind; default {@linkcode DEFAULT_NETWORK_TYPES}. */
+  networkTypes?: readonly NetworkType[];
+  /** Local bind addresses; default the wildcards. */
+  bindAddress?: { udp4?: string; udp6?: string };
+  /** Receives every datagram, from either socket. */
+  onMessage: (data: Uint8Array, address: string, port: number) => void;
+}
+
+/**
+ * Binds one UDP socket per configured family. IPv6 is optional when IPv4 is
+ * bound: hosts without IPv6 still work over IPv4. With no family configured
+ * the port has no socket and drops every send.
+ *
+ * @example
+ * ```ts ignore
+ * import { bindDatagramPort } from "./datagram_port.ts";
+ *
+ * const port = await bindDatagramPort({
+ *   networkTypes: ["udp4"],
+ *   onMessage: (data, address, port) => console.log(data.length, address, port),
+ * });
+ * port.send(new Uint8Array([1]), "127.0.0.1", port.localPorts.udp4!);
+ * await port.close();
+ * ```
+ *
+ * @throws {SocketError} when IPv4 cannot be bound, or IPv6 alone was asked
+ * for and cannot be bound.
+ */
+export async function bindDatagramPort(
+  options: BindDatagramPortOptions,
+): Promise<DatagramPort> {
+  const types = options.networkTypes ?? DEFAULT_NETWORK_TYPES;
+  const { onMessage } = options;
+  let v4: UdpSocket | undefined;
+  let v6: UdpSocket | undefined;
+  if (types.includes("udp4")) {
+    v4 = await bindUdp({
+      family: "IPv4",
+      address: options.bindAddress?.udp4,
+      onMessage,
+    });
+  }
+  if (types.includes("udp6")) {
+    try {
+      v6 = await bindUdp({
+        family: "IPv6",
+        address: options.bindAddress?.udp6,
+        onMessage,
+      });
+    } catch (error) {
+      if (!v4) throw error;
+    }
+  }
+  return {
+    send: (data, address, port) => {
+      const socket = isIpv6(address) ? v6 : v4;
+      return socket ? socket.send(data, port, address) : false;
+    },
+    localPorts: { udp4: v4?.port, udp6: v6?.port },
+    close: async () => {
+      await Promise.all([v4?.close(), v6?.close()]);
+    },
+  };
+}
+
+/** `address` without an IPv4-mapped `::ffff:` prefix. */
+export function unmappedAddress(address: string): string {
+  return address.replace(/^::ffff:/, "");
+}
+
+/** Whether two addresses name the same host, IPv4-mapped or not. */
+export function sameAddress(a: string, b: string): boolean {
+  return a === b || a === unmappedAddress(b) || b === unmappedAddress(a);
+}
