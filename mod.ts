@@ -17,6 +17,7 @@
  */
 
 export { Client } from "./src/client/client.ts";
+export type { PresentationMethods } from "./src/client/presentation_methods.ts";
 export type { CallInfo } from "./src/client/registry.ts";
 export type {
   ChatId,
@@ -36,11 +37,13 @@ export type {
   MediaState,
   NetworkInfo,
   StreamDevice,
-  StreamType,
 } from "./src/call/types.ts";
+export type { StreamType } from "./src/media/kind.ts";
 export type { NetworkType } from "./src/transport/datagram_port.ts";
 export type { PeerTransportStats } from "./src/transport/peer_transport.ts";
 export type { MediaSenderStats } from "./src/media/media_sender.ts";
+export type { KeyframeLatency } from "./src/media/keyframe_requests.ts";
+export type { TransportCcStats } from "./src/media/transport_wide_cc.ts";
 export type { SsrcStats } from "./src/media/outgoing_stream.ts";
 export type { SrtpProfileName } from "./src/srtp/profile.ts";
 export {
@@ -50,9 +53,13 @@ export {
   FFmpegCrashedError,
   FFmpegSpawnError,
   FileError,
+  IceFailedError,
+  type IceFailureReason,
   InvalidParamsError,
+  IvfParseError,
   NoSourceError,
   NotConnectedError,
+  OggParseError,
   RtmpModeError,
   SeekUnsupportedError,
   SocketError,
@@ -61,43 +68,40 @@ export {
   TgCallError,
   WrongModeError,
 } from "./src/errors.ts";
-export { type EncodeOptions, Track, type Tracks } from "./src/source/track.ts";
+export { DtlsError, DtlsParseError } from "./src/dtls/errors.ts";
 export {
-  type FileSource,
-  type FileSourceOptions,
-  fromFile,
-} from "./src/source/file_source.ts";
+  CallDiscardedError,
+  GroupCallNotFoundError,
+  JoinedElsewhereError,
+  MtprotoError,
+  TelegramRpcError,
+} from "./src/session/errors.ts";
+export type {
+  CallDiscardedUpdate,
+  EditSelfRequest,
+  GroupCallRef,
+  GroupCallUpdate,
+  JoinAsChannel,
+  JoinAsChat,
+  JoinAsPeer,
+  JoinAsSelf,
+  JoinAsUser,
+  JoinGroupCallRequest,
+  MtprotoAdapter,
+  ParticipantUpdate,
+} from "./src/session/mtproto_adapter.ts";
 export {
-  fromUrl,
-  type UrlSource,
-  type UrlSourceOptions,
-} from "./src/source/url_source.ts";
+  type EncodeOptions,
+  SCREENCAST,
+  Track,
+  type Tracks,
+} from "./src/source/track.ts";
+export type { Source } from "./src/source/sources.ts";
+export { type FileSourceOptions, fromFile } from "./src/source/file_source.ts";
+export { fromUrl, type UrlSourceOptions } from "./src/source/url_source.ts";
+export type { OptInProtocol } from "./src/source/url_policy.ts";
 export {
   fromShell,
   fromShells,
-  type MultiShellSource,
+  type ShellSource,
 } from "./src/source/shell_source.ts";
-export type {
-  LegSpec,
-  MediaInput,
-  OpenedSource,
-  OpenOptions,
-  SeekableSource,
-  ShellCommand,
-  ShellInput,
-  Source,
-  SourceInput,
-} from "./src/source/sources.ts";
-export type { OptInProtocol } from "./src/source/url_policy.ts";
-export type {
-  FfmpegLeg,
-  FfmpegLegOptions,
-  LegEnd,
-  LegFrame,
-  LegKind,
-} from "./src/source/ffmpeg_leg.ts";
-export type { FfmpegSource } from "./src/source/ffmpeg_source.ts";
-export type { ResolvedEncodeOptions } from "./src/source/track.ts";
-export type { OpusFrame } from "./src/media/ogg_reader.ts";
-export type { Vp8Frame } from "./src/media/ivf_reader.ts";
-export { type OpenResources, openResources } from "./src/runtime/resources.ts";

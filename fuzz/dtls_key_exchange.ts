@@ -51,7 +51,10 @@ function seeds(): Uint8Array[] {
   return [
     ...exchanges.map((b) => concatBytes(Uint8Array.of(0), b)),
     concatBytes(Uint8Array.of(1), encodeCertificate(der[0])),
-    concatBytes(Uint8Array.of(1), new Writer().vector(chain.finish(), 3).finish()),
+    concatBytes(
+      Uint8Array.of(1),
+      new Writer().vector(chain.finish(), 3).finish(),
+    ),
     concatBytes(Uint8Array.of(1), Uint8Array.of(0, 0, 0)),
     concatBytes(Uint8Array.of(2), certificateRequest()),
     concatBytes(Uint8Array.of(2), certificateRequest([0x0401, 0x0503, 0x0201])),
@@ -61,7 +64,8 @@ function seeds(): Uint8Array[] {
 /** The dtls_key_exchange target. */
 export const dtlsKeyExchangeTarget: FuzzTarget<Uint8Array> = {
   name: "dtls_key_exchange",
-  drives: "parseServerKeyExchange (+ ecdhe), parseCertificates, parseCertificateRequest",
+  drives:
+    "parseServerKeyExchange (+ ecdhe), parseCertificates, parseCertificateRequest",
   seeds,
   generate: (rng, seeds) => nextBytes(rng, seeds, 4096),
   run(input) {

@@ -58,8 +58,7 @@ const RTC_ANSWER: Json = {
       { id: 1, uri: "urn:ietf:params:rtp-hdrext:ssrc-audio-level" },
       {
         id: 3,
-        uri:
-          "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
+        uri: "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
       },
     ],
   },
@@ -94,7 +93,11 @@ const SEEDS_JSON: Json[] = [
   RTC_ANSWER,
   { stream: true },
   { stream: false },
-  { rtmp: true, rtmp_stream_url: "rtmps://dc4-1.rtmp.t.me/s/", rtmp_stream_key: "k" },
+  {
+    rtmp: true,
+    rtmp_stream_url: "rtmps://dc4-1.rtmp.t.me/s/",
+    rtmp_stream_key: "k",
+  },
   { rtmp: { url: "x" } },
   {},
 ];
@@ -183,11 +186,13 @@ const KEYS = [
 function edgeValue(rng: Rng): Json {
   if (rng.chance(0.1)) {
     // Deep nesting, within what JSON.stringify can recurse through.
-    let v: Json = rng.pick(EDGE_VALUES);
-    for (let d = rng.below(60); d > 0; d--) v = rng.chance(0.5) ? [v] : { a: v };
+    let v: Json = structuredClone(rng.pick(EDGE_VALUES));
+    for (let d = rng.below(60); d > 0; d--) {
+      v = rng.chance(0.5) ? [v] : { a: v };
+    }
     return v;
   }
-  return rng.pick(EDGE_VALUES);
+  return structuredClone(rng.pick(EDGE_VALUES));
 }
 
 /** Every container on the way down, to pick one to mutate. */
@@ -229,7 +234,15 @@ function mutateTree(rng: Rng, root: Json): Json {
         ? rng.pick(keys)
         : rng.pick(KEYS);
       if (rng.chance(0.2)) delete c[key];
-      else c[key] = edgeValue(rng);
+      else {
+        // An own "__proto__" key, as JSON.parse makes, not a prototype.
+        Object.defineProperty(c, key, {
+          value: edgeValue(rng),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
     }
   }
   return doc;

@@ -3,8 +3,8 @@
  *
  * Every input must end in a result or a {@linkcode TgCallError}: anything
  * else thrown (TypeError, RangeError, a plain Error) is a crash, and so is
- * an input slower than the time bound on three tries (one slow try is a GC
- * pause or a busy machine). The heap is sampled after a forced GC every
+ * an input over the time bound in wall time and then in CPU time on two
+ * more tries (slow wall time alone is a GC pause or a busy machine). The heap is sampled after a forced GC every
  * `heapEvery` inputs; growth past `heapLimitMb` fails the run, since no
  * target keeps anything from one input to the next.
  *
@@ -125,6 +125,23 @@ export function neverThrows<R>(name: string, fn: () => R): R {
   }
 }
 
+/**
+ * Runs every function even when an earlier one throws a TgCallError (then
+ * rethrown at the end); anything else is rethrown at once.
+ */
+export function runEach(...fns: (() => unknown)[]): void {
+  let typed: unknown;
+  for (const fn of fns) {
+    try {
+      fn();
+    } catch (error) {
+      if (!isTyped(error)) throw error;
+      typed ??= error;
+    }
+  }
+  if (typed !== undefined) throw typed;
+}
+
 /** Class name and message of a crash: what makes two crashes the same. */
 export function crashSignature(error: unknown): string {
   if (error instanceof Error) {
@@ -144,8 +161,25 @@ export function runOnce<T extends FuzzInput>(
     target.run(input);
     return { crashed: false };
   } catch (error) {
-    return isTyped(error) ? { crashed: false, error } : { crashed: true, error };
+    return isTyped(error)
+      ? { crashed: false, error }
+      : { crashed: true, error };
   }
+}
+
+/**
+ * CPU time of one run, ms (the whole process, so GC threads count too).
+ * Unlike wall time it does not grow when a busy machine deschedules us,
+ * so it decides whether an input is really over the time bound.
+ */
+export function cpuTimeOnce<T extends FuzzInput>(
+  target: FuzzTarget<T>,
+  input: T,
+): number {
+  const before = process.cpuUsage();
+  runOnce(target, input);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
 }
 
 function timeOnce<T extends FuzzInput>(target: FuzzTarget<T>, input: T) {
@@ -209,13 +243,18 @@ export async function fuzzTarget<T extends FuzzInput>(
       slowestInput = input;
     }
     if (ms > limit) {
-      const best = Math.min(ms, timeOnce(target, input), timeOnce(target, input));
-      if (best > limit) {
+      const cpu = Math.min(
+        cpuTimeOnce(target, input),
+        cpuTimeOnce(target, input),
+      );
+      if (cpu > limit) {
         crashes.set(`slow ${i}`, {
           index: i,
           input,
           error: new Error(
-            `${target.name} took ${best.toFixed(1)} ms (limit ${limit} ms)`,
+            `${target.name} took ${ms.toFixed(1)} ms, then ${
+              cpu.toFixed(1)
+            } ms of CPU (limit ${limit} ms)`,
           ),
           kind: "slow",
         });
@@ -253,7 +292,8 @@ export async function fuzzTarget<T extends FuzzInput>(
       growthMb: growth,
     };
     if (growth > (options.heapLimitMb ?? 64)) {
-      report.heapLeak = `${target.name}: heap floor grew ${growth} MB over ${i} inputs`;
+      report.heapLeak =
+        `${target.name}: heap floor grew ${growth} MB over ${i} inputs`;
     }
   }
   return report;
@@ -287,8 +327,9 @@ export function minimise<T extends FuzzInput>(
         ? best.slice(0, at) + best.slice(at + chunk)
         : concatCut(best, at, chunk)) as T;
       tries++;
-      if (stillCrashes(candidate)) best = candidate;
-      else at += chunk;
+      if (stillCrashes(candidate)) {
+        best = candidate;
+      } else at += chunk;
     }
   }
   return best;

@@ -17,10 +17,39 @@ const MAX_LINES = 400;
 
 // Layer → the layers it may import (besides itself). Top to bottom.
 const allowed = {
-  session: ["client", "call", "source", "signaling", "media", "errors", "runtime"],
+  session: [
+    "client",
+    "call",
+    "source",
+    "signaling",
+    "media",
+    "errors",
+    "runtime",
+  ],
   adapters: ["session", "client", "errors"],
-  client: ["call", "source", "transport", "signaling", "media", "srtp", "dtls", "errors", "runtime"],
-  call: ["source", "transport", "media", "rtp", "signaling", "srtp", "dtls", "ice", "errors", "runtime"],
+  client: [
+    "call",
+    "source",
+    "transport",
+    "signaling",
+    "media",
+    "srtp",
+    "dtls",
+    "errors",
+    "runtime",
+  ],
+  call: [
+    "source",
+    "transport",
+    "media",
+    "rtp",
+    "signaling",
+    "srtp",
+    "dtls",
+    "ice",
+    "errors",
+    "runtime",
+  ],
   source: ["media", "errors", "runtime"],
   transport: ["dtls", "srtp", "ice", "stun", "errors", "runtime"],
   media: ["rtp", "errors", "runtime"],
@@ -121,4 +150,6 @@ if (problems.length) {
   console.log(`layers: ${problems.length} problem(s) in ${files.length} files`);
   process.exit(1);
 }
-console.log(`layers: ${files.length} files, none over ${MAX_LINES} lines, imports only downward, no cycles`);
+console.log(
+  `layers: ${files.length} files, none over ${MAX_LINES} lines, imports only downward, no cycles`,
+);

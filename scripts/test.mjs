@@ -79,6 +79,7 @@ if (!values["no-checks"]) {
       "tests",
       "bench",
       "examples",
+      "fuzz",
     ]],
     ["deno doc --lint mod.ts", "deno", ["doc", "--lint", "mod.ts"]],
     // The @examples of mod.ts and of every file it re-exports from,
@@ -101,6 +102,9 @@ if (!values["no-checks"]) {
       "--allow-dirty",
     ]],
     ["npm build (JS + .d.ts)", "npx", ["tsc", "-p", "tsconfig.build.json"]],
+    // The folder tree is the stack: no file over 400 lines, imports only
+    // downward, no import cycle (scripts/check_layers.mjs).
+    ["layers", process.execPath, [join(root, "scripts", "check_layers.mjs")]],
   ];
   let passed = 0, failed = 0;
   for (const [label, cmd, args] of checks) {

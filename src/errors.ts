@@ -170,15 +170,19 @@ export class ConnectionNotFoundError extends TgCallError {
   }
 }
 
-/** The call did not reach Connected within `connectTimeoutMs`. */
+/**
+ * The call did not reach Connected within `connectTimeoutMs`, or its
+ * connection failed; `cause` then says why (e.g. an {@linkcode IceFailedError}).
+ */
 export class NotConnectedError extends TgCallError {
   /**
    * Creates the error.
    *
    * @param message Which chat and how long we waited.
+   * @param options Standard `ErrorOptions` (the failure as `cause`).
    */
-  constructor(message: string) {
-    super("NOT_CONNECTED", message);
+  constructor(message: string, options?: ErrorOptions) {
+    super("NOT_CONNECTED", message, options);
   }
 }
 
@@ -245,5 +249,91 @@ export class RtmpModeError extends TgCallError {
    */
   constructor(message: string) {
     super("RTMP_MODE", message);
+  }
+}
+
+/**
+ * ffmpeg's Ogg/Opus output did not parse (RFC 3533 page, RFC 7845 header):
+ * a bad capture pattern, CRC or header. Ends the audio leg.
+ *
+ * @example
+ * ```ts
+ * import { OggParseError, TgCallError } from "./errors.ts";
+ *
+ * const error = new OggParseError("Cannot read Ogg: page CRC mismatch");
+ * console.log(error instanceof TgCallError, error.code); // true "OGG_PARSE"
+ * ```
+ */
+export class OggParseError extends TgCallError {
+  /**
+   * Creates the error.
+   *
+   * @param message What was wrong.
+   */
+  constructor(message: string) {
+    super("OGG_PARSE", message);
+  }
+}
+
+/**
+ * ffmpeg's IVF (VP8) output did not parse: no "DKIF" signature, a bad
+ * header or an impossible frame size. Ends the video leg.
+ *
+ * @example
+ * ```ts
+ * import { IvfParseError, TgCallError } from "./errors.ts";
+ *
+ * const error = new IvfParseError("Cannot read IVF: bad header");
+ * console.log(error instanceof TgCallError, error.code); // true "IVF_PARSE"
+ * ```
+ */
+export class IvfParseError extends TgCallError {
+  /**
+   * Creates the error.
+   *
+   * @param message What was wrong.
+   */
+  constructor(message: string) {
+    super("IVF_PARSE", message);
+  }
+}
+
+/**
+ * Why ICE failed: `"no-response"` — no remote candidate answered a check
+ * within the failure timeout; `"consent-lost"` — the selected pair stopped
+ * answering consent checks for that long (RFC 7675 §5.1).
+ */
+export type IceFailureReason = "no-response" | "consent-lost";
+
+/**
+ * ICE failed: the SFU cannot be reached, or stopped answering. A failed
+ * call's {@linkcode NotConnectedError} carries it as `cause`.
+ *
+ * @example
+ * ```ts
+ * import { IceFailedError, TgCallError } from "./errors.ts";
+ *
+ * const error = new IceFailedError("consent-lost", 30_000);
+ * console.log(error instanceof TgCallError, error.code, error.reason); // true "ICE_FAILED" "consent-lost"
+ * ```
+ */
+export class IceFailedError extends TgCallError {
+  /** Why it failed. */
+  readonly reason: IceFailureReason;
+
+  /**
+   * Creates the error.
+   *
+   * @param reason Why it failed.
+   * @param afterMs How long the agent waited for an answer, ms.
+   */
+  constructor(reason: IceFailureReason, afterMs: number) {
+    super(
+      "ICE_FAILED",
+      reason === "no-response"
+        ? `ICE failed: no answer from any remote candidate in ${afterMs} ms`
+        : `ICE failed: consent lost, no answer on the selected pair for ${afterMs} ms`,
+    );
+    this.reason = reason;
   }
 }

@@ -12,6 +12,9 @@
  * - {@linkcode AudioFeed}: media flows only once connected; while nothing
  *   is playing, Opus silence keeps the audio stream alive.
  * - {@linkcode MediaControls}: mute, pause and seek, as an RTMP call has.
+ * - {@linkcode SourcePlayer}: the playing source, wired to the sender.
+ * - {@linkcode PresentationSlot}: its screen sharing, a connection of its
+ *   own that ends with the call.
  *
  * @module
  */
@@ -30,14 +33,16 @@ import {
   toTelegramSsrc,
 } from "../signaling/join_payload.ts";
 import type { RtcJoinResponse } from "../signaling/join_response.ts";
-import type { LegKind } from "../source/ffmpeg_leg.ts";
-import type { Source } from "../source/sources.ts";
+import type { StreamType } from "../media/kind.ts";
+import type { SourceRecipe } from "../source/sources.ts";
 import { hasVideo } from "../source/track.ts";
 import { AudioFeed } from "./audio_feed.ts";
 import { ConnectionTracker } from "./connection_tracker.ts";
 import { MediaControls } from "./media_controls.ts";
-import { Playback } from "./playback.ts";
+import type { Playback } from "./playback.ts";
+import { PresentationSlot } from "./presentation_slot.ts";
 import { SfuConnection, type SfuSettings } from "./sfu_connection.ts";
+import { SourcePlayer } from "./source_player.ts";
 import type {
   CallHooks,
   CallStats,
@@ -71,7 +76,9 @@ export class GroupCall {
   readonly #audio: AudioFeed;
   readonly #controls: MediaControls<Playback>;
   readonly #sfu: SfuConnection;
-  #playback: Playback | undefined;
+  readonly #player: SourcePlayer;
+  /** Its presentation (screen sharing), when one is opened. */
+  readonly presentation: PresentationSlot;
   #videoRunning = false;
   #releasing: Promise<void> | undefined;
 
@@ -99,14 +106,14 @@ export class GroupCall {
     });
     this.#controls = new MediaControls({
       chatId: options.chatId,
-      player: () => this.#playback,
+      player: () => this.#player.playback,
       playing: () => this.playing,
       videoRunning: () => this.#videoRunning,
       beforeResume: () => this.#connection.waitConnected(),
       resumed: (playback) => {
         this.#videoRunning = hasVideo(playback.source.tracks);
       },
-      onUpgrade: (state) => this.#o.onUpgrade(state),
+      onUpgrade: () => this.#o.onUpgrade(this.mediaState()),
     });
     this.#sfu = new SfuConnection({
       chatId: options.chatId,
@@ -123,11 +130,29 @@ export class GroupCall {
       scheduler: options.scheduler,
       connection: this.#connection,
       onConnected: () => this.#audio.start(),
+      onKeyframeRequest: () => this.#player.playback?.requestKeyframe(),
       onFailed: () => {
         this.#audio.stop();
         this.#videoDied();
         this.#release();
       },
+    });
+    this.#player = new SourcePlayer({
+      ...options,
+      connection: this.#connection,
+      sender: () => this.#sfu.sender,
+      paused: () => this.#controls.paused,
+      audio: this.#audio,
+      onEnd: (kind, error) => this.#legEnded(kind, error),
+    });
+    this.presentation = new PresentationSlot({
+      ...options,
+      takenSsrcs: [
+        this.audioSsrc,
+        this.video?.ssrc ?? 0,
+        this.video?.rtxSsrc ?? 0,
+      ],
+      onPausedChange: () => this.#o.onUpgrade(this.mediaState()),
     });
   }
 
@@ -153,8 +178,7 @@ export class GroupCall {
 
   /** Whether a source is set. */
   get playing(): boolean {
-    return this.#playback !== undefined &&
-      this.#playback.state !== "ended" && this.#playback.state !== "stopped";
+    return this.#player.playing;
   }
 
   /** The audio SSRC as Telegram writes it (signed int32). */
@@ -184,10 +208,12 @@ export class GroupCall {
 
   async #releaseOnce(): Promise<void> {
     this.#audio.stop();
-    const playback = this.#playback;
-    this.#playback = undefined;
     const sfuClosed = this.#sfu.close();
-    await Promise.all([playback?.stop(), sfuClosed]);
+    await Promise.all([
+      this.#player.stop(),
+      sfuClosed,
+      this.presentation.close(),
+    ]);
   }
 
   /**
@@ -202,71 +228,17 @@ export class GroupCall {
    * Plays `source`, replacing the current one silently (no end event).
    * While paused the source is recorded and starts at `offsetMs` on resume.
    */
-  async setSource(source: Source, offsetMs = 0): Promise<void> {
+  async setSource(source: SourceRecipe, offsetMs = 0): Promise<void> {
     if (hasVideo(source.tracks) && !this.video) {
       throw new InvalidParamsError(
         "This call was created audio-only; create it with { video: true } to stream video",
       );
     }
-    await this.waitConnected();
-    if (this.#connection.stopped) {
-      throw new ClosedError("The call was stopped");
-    }
-    const old = this.#playback;
-    const playback = this.#newPlayback(source);
-    this.#playback = playback;
-    await old?.stop();
-    if (this.#controls.paused) {
-      playback.startPaused(offsetMs);
-      this.#videoRunning = false;
-      return;
-    }
-    try {
-      await playback.start(offsetMs);
-    } catch (error) {
-      if (this.#playback === playback) this.#playback = undefined;
-      throw error;
-    }
-    // pause() may have come in while ffmpeg was starting.
-    if (this.#controls.paused && this.#playback === playback) {
-      await playback.pause();
-    }
-    this.#videoRunning = hasVideo(source.tracks) && !this.#controls.paused &&
-      this.#playback === playback;
+    const running = await this.#player.play(source, offsetMs);
+    this.#videoRunning = running && hasVideo(source.tracks);
   }
 
-  #newPlayback(source: Source): Playback {
-    const { chatId, logger, ffmpegStderrLog } = this.#o;
-    const playback: Playback = new Playback({
-      source,
-      ffmpegPath: this.#o.ffmpegPath,
-      verbose: ffmpegStderrLog,
-      scheduler: this.#o.scheduler,
-      onStderrLine: ffmpegStderrLog
-        ? (kind, line) => logger.debug(`ffmpeg[${chatId}/${kind}] ${line}`)
-        : undefined,
-      sink: {
-        audio: (f, deadline, level) => {
-          if (this.#playback !== playback) return;
-          this.#audio.send(f.data, f.timestamp, f.duration, deadline, level);
-        },
-        video: (f, deadline, interval) => {
-          const sender = this.#sfu.sender;
-          if (this.#playback !== playback || !sender) return;
-          if (!this.#connection.live) return;
-          sender.sendVideo(f.data, f.timestamp, deadline, interval);
-        },
-        sourceStarted: () => this.#audio.sourceStarted(),
-      },
-      onEnd: (kind, error) => {
-        if (this.#playback !== playback) return;
-        this.#legEnded(kind, error);
-      },
-    });
-    return playback;
-  }
-
-  #legEnded(kind: LegKind, error?: TgCallError): void {
+  #legEnded(kind: StreamType, error?: TgCallError): void {
     this.#o.onStreamEnd(
       kind,
       kind === "audio" ? "microphone" : "camera",
@@ -315,9 +287,12 @@ export class GroupCall {
     return this.#controls.time();
   }
 
-  /** Current media state. */
+  /** Current media state, the presentation's pause included. */
   mediaState(): MediaState {
-    return this.#controls.mediaState();
+    return {
+      ...this.#controls.mediaState(),
+      presentationPaused: this.presentation.paused,
+    };
   }
 
   /** Statistics. */
@@ -326,14 +301,15 @@ export class GroupCall {
   }
 
   /** Releases everything without any event (for reaping dead calls). */
-  dispose(): Promise<void> {
+  async dispose(): Promise<void> {
     this.#connection.stop();
-    return this.#release();
+    await Promise.all([this.presentation.close(true), this.#release()]);
   }
 
   /**
-   * Ends the call: source stopped (no end event), RTCP BYE, DTLS
-   * close_notify, sockets and timers released, then `closed`. Idempotent.
+   * Ends the call and its presentation: sources stopped (no end event),
+   * RTCP BYE, DTLS close_notify, sockets and timers released, then
+   * `closed` (the presentation's first). Idempotent.
    */
   async stop(): Promise<void> {
     if (this.#connection.stopped) return;

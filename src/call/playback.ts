@@ -8,6 +8,10 @@
  * resuming neither skips nor repeats, and the position carries on across
  * pause, resume and seek rather than restarting at zero.
  *
+ * Keyframes on demand (`requestKeyframe`): a source whose legs can restart
+ * at any position (a file) restarts its video leg there (`video_restart.ts`);
+ * any other relies on its leg's keyframe schedule.
+ *
  * End events: exactly once per leg, after the leg's last buffered frame has
  * played, video before audio; never for `pause`, `seekBy` or `stop` (each
  * (re)open bumps a generation number and late callbacks of an older one are
@@ -21,14 +25,18 @@ import { FramePacer } from "../media/frame_pacer.ts";
 import type { Vp8Frame } from "../media/ivf_reader.ts";
 import type { OpusFrame } from "../media/ogg_reader.ts";
 import { type Scheduler, sharedScheduler } from "../runtime/scheduler.ts";
-import type { LegEnd, LegKind } from "../source/ffmpeg_leg.ts";
+import { restartsForKeyframes } from "../source/ffmpeg_args.ts";
+import { ON_DEMAND_KEYFRAME_SECONDS } from "../source/ffmpeg_flags.ts";
+import type { StreamType } from "../media/kind.ts";
+import type { LegEnd } from "../source/ffmpeg_leg.ts";
 import {
   isSeekable,
   type OpenedSource,
-  type Source,
+  type SourceRecipe,
 } from "../source/sources.ts";
 import { hasVideo } from "../source/track.ts";
 import { type RunState, SeekableRun } from "./seekable_run.ts";
+import { VideoRestart } from "./video_restart.ts";
 
 /** Where played frames go (a call's MediaSender, or a test). */
 export interface PlaybackSink {
@@ -43,17 +51,17 @@ export interface PlaybackSink {
 /** Options for {@linkcode Playback}. */
 export interface PlaybackOptions {
   /** What to play. */
-  source: Source;
+  source: SourceRecipe;
   /** Frame receiver. */
   sink: PlaybackSink;
   /** A leg ended by itself: EOF (`error` undefined) or failure. */
-  onEnd: (kind: LegKind, error?: TgCallError) => void;
+  onEnd: (kind: StreamType, error?: TgCallError) => void;
   /** ffmpeg binary. */
   ffmpegPath?: string;
   /** ffmpeg logs at info level. */
   verbose?: boolean;
   /** ffmpeg stderr lines. */
-  onStderrLine?: (kind: LegKind, line: string) => void;
+  onStderrLine?: (kind: StreamType, line: string) => void;
   /** Timer source; default the shared scheduler. */
   scheduler?: Scheduler;
   /** Delay between the first frame of an opening and its playout; default the source's `startupMs`, else 40 ms. */
@@ -91,8 +99,11 @@ export class Playback {
   #firstAudio = NaN;
   #firstVideo = NaN;
   #lastVideoTs = NaN;
+  #queuedVideoTs = NaN;
+  #restart: VideoRestart | undefined;
   #frameIntervalMs = 1000 / 30;
   #origin = NaN;
+  #openedAt = NaN;
 
   /** @param options See {@linkcode PlaybackOptions}. */
   constructor(options: PlaybackOptions) {
@@ -115,6 +126,9 @@ export class Playback {
         }),
       )
       : undefined;
+    if (this.#video && restartsForKeyframes(options.source.input)) {
+      this.#restart = this.#videoRestart();
+    }
     if (!(options.source.tracks & 1)) {
       this.#audio.emitted = true; // video-only shell source: no audio leg
     }
@@ -132,8 +146,11 @@ export class Playback {
       discard: () => {
         this.#audio.pacer.clear();
         this.#video?.pacer.clear();
+        this.#restart?.cancel();
       },
-      close: (opened) => opened.close(),
+      close: async (opened) => {
+        await Promise.all([opened.close(), this.#restart?.cancel()]);
+      },
       position: () => this.#positionMs,
     });
   }
@@ -150,7 +167,7 @@ export class Playback {
   }
 
   /** The source being played. */
-  get source(): Source {
+  get source(): SourceRecipe {
     return this.#o.source;
   }
 
@@ -195,6 +212,19 @@ export class Playback {
     return this.#run.seekBy(deltaMs);
   }
 
+  /**
+   * A receiver needs a keyframe: a file restarts its video leg at the
+   * position being played (the first frame of a fresh encoder is one);
+   * other sources wait for their leg's next scheduled keyframe.
+   */
+  requestKeyframe(): void {
+    const t = this.#video, restart = this.#restart;
+    if (this.#run.state !== "playing" || !t || t.ended || !restart) return;
+    const queued = t.pacer.findQueued((f) => f.keyframe);
+    if (queued - this.#scheduler.clock.now() <= restart.leadMs) return;
+    restart.request(this.#run.generation);
+  }
+
   /** Stops everything; no end event follows. Idempotent. */
   stop(): Promise<void> {
     return this.#run.stop();
@@ -202,8 +232,10 @@ export class Playback {
 
   #open(offsetMs: number, generation: number): Promise<OpenedSource> {
     this.#positionMs = offsetMs;
-    this.#firstAudio = this.#firstVideo = this.#lastVideoTs = NaN;
+    this.#firstAudio = this.#firstVideo = NaN;
+    this.#lastVideoTs = this.#queuedVideoTs = NaN;
     this.#origin = NaN;
+    this.#openedAt = this.#scheduler.clock.now();
     for (const t of [this.#audio, this.#video]) {
       if (!t) continue;
       t.pacer.clear();
@@ -252,10 +284,40 @@ export class Playback {
     if (!t.anchored) {
       this.#firstVideo = frames[0].timestamp;
       this.#anchor(t, frames[0].timestamp);
+      this.#restart?.legStarted(
+        this.#scheduler.clock.now() - this.#openedAt,
+        frames[0].timestamp,
+      );
     }
     for (const f of frames) t.pacer.push(f, f.timestamp);
+    this.#queuedVideoTs = frames[frames.length - 1].timestamp;
     t.waiting = t.pacer.buffered >= VIDEO_HIGH;
+    this.#restart?.queuedMore();
     return t.waiting;
+  }
+
+  #videoRestart(): VideoRestart {
+    return new VideoRestart({
+      ...this.#o,
+      clock: this.#scheduler.clock,
+      keyframeIntervalMs: ON_DEMAND_KEYFRAME_SECONDS * 1000,
+      isCurrent: (generation) => this.#run.isCurrent(generation),
+      played: () => this.#lastVideoTs,
+      queuedUntil: () => this.#queuedVideoTs + this.#frameIntervalMs * 90,
+      adopt: (generation, leg, frames) => {
+        const opening = this.#run.opening, old = opening?.video;
+        if (!opening || !this.#run.isCurrent(generation)) {
+          leg.stop();
+          return false;
+        }
+        this.#video!.pacer.dropFrom(frames[0].timestamp);
+        opening.video = leg;
+        old?.stop(); // its end is "stopped by us": not reported
+        leg.ended.then((end) => this.#legEnded(generation, "video", end));
+        return this.#pushVideo(generation, frames);
+      },
+      push: (generation, frames) => this.#pushVideo(generation, frames),
+    });
   }
 
   #playAudio(frame: OpusFrame, deadline: number): void {
@@ -289,7 +351,7 @@ export class Playback {
     this.#afterRelease(t, "video", VIDEO_LOW);
   }
 
-  #afterRelease(t: AnyTrack, kind: LegKind, low: number): void {
+  #afterRelease(t: AnyTrack, kind: StreamType, low: number): void {
     if (t.waiting && t.pacer.buffered <= low) {
       t.waiting = false;
       this.#run.opening?.[kind]?.resumeReading();
@@ -297,11 +359,12 @@ export class Playback {
     if (t.ended && t.pacer.buffered === 0) this.#finish(kind);
   }
 
-  #legEnded(generation: number, kind: LegKind, end: LegEnd): void {
+  #legEnded(generation: number, kind: StreamType, end: LegEnd): void {
     if (!this.#run.isCurrent(generation) || end.stoppedByUs) return;
     const t = kind === "audio" ? this.#audio : this.#video;
     if (!t || t.ended) return;
     t.ended = end;
+    if (kind === "video") this.#restart?.cancel();
     if (end.error && kind === "audio" && this.#video && !this.#video.ended) {
       // Without sound the stream is broken: end the picture too.
       this.#video.ended = { stoppedByUs: false, frames: 0 };
@@ -313,7 +376,7 @@ export class Playback {
     if (t.pacer.buffered === 0) this.#finish(kind);
   }
 
-  #finish(kind: LegKind): void {
+  #finish(kind: StreamType): void {
     const t = kind === "audio" ? this.#audio : this.#video;
     if (!t || t.emitted || !t.ended) return;
     // Video's end is always reported before audio's.

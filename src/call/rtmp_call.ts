@@ -8,7 +8,7 @@
  */
 
 import { ClosedError } from "../errors.ts";
-import type { Source } from "../source/sources.ts";
+import type { SourceRecipe } from "../source/sources.ts";
 import { hasVideo } from "../source/track.ts";
 import { MediaControls } from "./media_controls.ts";
 import { checkRtmpUrl, RtmpPush } from "./rtmp_push.ts";
@@ -75,7 +75,7 @@ export class RtmpCall {
   }
 
   /** Replaces the pushed source (no end event for the old one). */
-  async setSource(source: Source, offsetMs = 0): Promise<void> {
+  async setSource(source: SourceRecipe, offsetMs = 0): Promise<void> {
     if (this.#stopped) throw new ClosedError("The call was stopped");
     const old = this.#push;
     const push: RtmpPush = new RtmpPush({

@@ -17,7 +17,7 @@ import {
   stopFfmpeg,
 } from "../source/ffmpeg_process.ts";
 import { rtmpPushArgs } from "../source/rtmp_args.ts";
-import type { Source } from "../source/sources.ts";
+import type { SourceRecipe } from "../source/sources.ts";
 import { type RunState, SeekableRun } from "./seekable_run.ts";
 
 /** Options for {@linkcode RtmpPush}. */
@@ -25,7 +25,7 @@ export interface RtmpPushOptions {
   /** `rtmp://` or `rtmps://` URL including the stream key. */
   url: string;
   /** What to push. */
-  source: Source;
+  source: SourceRecipe;
   /** Called once when ffmpeg ends by itself: EOF or failure. */
   onEnd: (error?: TgCallError) => void;
   /** ffmpeg binary. */
@@ -91,7 +91,7 @@ export class RtmpPush {
   }
 
   /** The source. */
-  get source(): Source {
+  get source(): SourceRecipe {
     return this.#o.source;
   }
 

@@ -13,7 +13,7 @@
  */
 
 import { SeekUnsupportedError } from "../errors.ts";
-import { isSeekable, type Source } from "../source/sources.ts";
+import { isSeekable, type SourceRecipe } from "../source/sources.ts";
 
 /** Where a run is. */
 export type RunState = "idle" | "playing" | "paused" | "ended" | "stopped";
@@ -21,7 +21,7 @@ export type RunState = "idle" | "playing" | "paused" | "ended" | "stopped";
 /** What a {@linkcode SeekableRun} drives. `R` is one opening's handle. */
 export interface SeekableRunOptions<R> {
   /** The source played. */
-  source: Source;
+  source: SourceRecipe;
   /**
    * Opens the source at `offsetMs`. Callbacks of this opening carry
    * `generation`, to be checked with {@linkcode SeekableRun.isCurrent}.
@@ -75,6 +75,11 @@ export class SeekableRun<R> {
   /** The position: {@linkcode SeekableRunOptions.position} while playing. */
   position(): number {
     return this.#state === "playing" ? this.#o.position() : this.#offsetMs;
+  }
+
+  /** The current generation: callbacks carrying it still matter. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** Whether callbacks of `generation` still matter. */

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { StreamType } from "../media/kind.ts";
 import type { MediaSenderOptions } from "../media/media_sender.ts";
 import { extensionIdsFrom } from "../rtp/header_extensions.ts";
 import type { RtcJoinResponse } from "../signaling/join_response.ts";
@@ -41,7 +42,7 @@ export type AnswerSenderOptions = Required<
 export function senderOptionsFromAnswer(
   answer: RtcJoinResponse,
 ): AnswerSenderOptions {
-  const pt = (kind: "audio" | "video", name: string, fallback: number) =>
+  const pt = (kind: StreamType, name: string, fallback: number) =>
     answer[kind]?.payloadTypes.find((p) => p.name.toLowerCase() === name)
       ?.id ?? fallback;
   return {

@@ -65,6 +65,11 @@ export interface SfuConnectionOptions extends SfuSettings {
   onConnected(): void;
   /** Consent failed: the tracker already reports `failed`. */
   onFailed(): void;
+  /**
+   * A receiver needs a keyframe (PLI/FIR, at most once per 300 ms): the
+   * playing source should produce one (`Playback.requestKeyframe`).
+   */
+  onKeyframeRequest?(): void;
 }
 
 /** The PeerTransport and MediaSender of one group call. */
@@ -162,7 +167,9 @@ export class SfuConnection {
       this.#o.connection.set("disconnected");
     } else if (s === "failed") {
       this.#o.connection.failed(
-        new NotConnectedError(`Call ${this.#o.chatId}: connection failed`),
+        new NotConnectedError(`Call ${this.#o.chatId}: connection failed`, {
+          cause: transport?.failure,
+        }),
       );
       this.#o.onFailed();
     }
@@ -175,12 +182,10 @@ export class SfuConnection {
       video: this.#o.video,
       ...senderOptionsFromAnswer(this.#answer!),
       scheduler: this.#o.scheduler,
-      // Every video leg forces a keyframe at least once a second, so a
-      // PLI/FIR is honoured within 1 s without restarting the encoder.
-      onKeyframeRequest: () =>
-        this.#o.logger.debug(
-          `call ${this.#o.chatId}: keyframe requested (next scheduled keyframe ≤ 1 s)`,
-        ),
+      onKeyframeRequest: () => {
+        this.#o.logger.debug(`call ${this.#o.chatId}: keyframe requested`);
+        this.#o.onKeyframeRequest?.();
+      },
     });
   }
 

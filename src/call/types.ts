@@ -7,7 +7,9 @@
  */
 
 import type { TgCallError } from "../errors.ts";
+import type { StreamType } from "../media/kind.ts";
 import type { MediaSenderStats } from "../media/media_sender.ts";
+import type { SrtpProfileName } from "../srtp/profile.ts";
 import type { PeerTransportStats } from "../transport/peer_transport.ts";
 
 /** Connection states reported by `onConnectionChange`. */
@@ -23,8 +25,11 @@ export type ConnectionState =
 export interface NetworkInfo {
   /** The new state. */
   state: ConnectionState;
-  /** Always `"normal"` (no presentation connections in tgcall). */
-  kind: "normal";
+  /**
+   * Which connection: the call's own (`"normal"`) or its screen sharing
+   * (`"presentation"`, `phone.joinGroupCallPresentation`).
+   */
+  kind: "normal" | "presentation";
 }
 
 /**
@@ -38,39 +43,45 @@ export interface MediaState {
   paused: boolean;
   /** No video is being sent (audio-only source, or the video leg ended). */
   videoStopped: boolean;
-  /** Same lifecycle as `paused` (no presentation source in tgcall). */
+  /**
+   * The presentation (screen sharing) is paused; `false` without one.
+   * Telegram's `presentation_paused`.
+   */
   presentationPaused: boolean;
 }
 
 /**
- * The MediaState for explicit mute, pause and whether video is being sent:
- * `paused` (Telegram's `video_paused`) covers mute too, and
- * `presentationPaused` follows it.
+ * The MediaState for explicit mute, pause, whether video is being sent and
+ * whether a presentation is paused: `paused` (Telegram's `video_paused`)
+ * covers mute too; the presentation is a connection of its own, which
+ * neither mute nor pause touches.
  */
 export function mediaStateOf(
   muted: boolean,
   paused: boolean,
   videoRunning: boolean,
+  presentationPaused = false,
 ): MediaState {
   return {
     muted,
     paused: muted || paused,
     videoStopped: !videoRunning,
-    presentationPaused: muted || paused,
+    presentationPaused,
   };
 }
 
-/** Which track a stream-end event is about. */
-export type StreamType = "audio" | "video";
-/** The ntgcalls device of that track. */
-export type StreamDevice = "microphone" | "camera";
+/**
+ * The ntgcalls device of that track: `"screen"` is the presentation's
+ * video.
+ */
+export type StreamDevice = "microphone" | "camera" | "screen";
 
 /** Statistics of one call. */
 export interface CallStats {
   /** Connection state. */
   state: ConnectionState | "new";
   /** Negotiated SRTP profile, once connected. */
-  srtpProfile?: string;
+  srtpProfile?: SrtpProfileName;
   /** Round-trip time, ms (RTCP RR, else the ICE check RTT; NaN when unknown). */
   rttMs: number;
   /** Media counters (absent before the first connection). */

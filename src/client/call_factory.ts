@@ -9,6 +9,7 @@
 
 import { GroupCall } from "../call/group_call.ts";
 import { RtmpCall } from "../call/rtmp_call.ts";
+import type { DtlsCertificate } from "../dtls/certificate.ts";
 import type { CallHooks, CallLogger } from "../call/types.ts";
 import { DEFAULT_NETWORK_TYPES } from "../transport/datagram_port.ts";
 import { UdpMux } from "../transport/udp_mux.ts";
@@ -79,6 +80,11 @@ export class CallFactory {
       logger: this.#callLogger,
       ...hooks,
     });
+  }
+
+  /** A fresh DTLS certificate (a presentation's). */
+  certificate(): DtlsCertificate {
+    return this.#certs.take();
   }
 
   /** An RTMP push call for `chatId` to `url`. */

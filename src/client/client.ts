@@ -23,10 +23,11 @@ import {
   rtcAnswer,
   type StreamSourceOptions,
 } from "./options.ts";
+import { PresentationMethods } from "./presentation_methods.ts";
 import { type CallInfo, CallRegistry } from "./registry.ts";
 
 /**
- * Streams audio and video into Telegram group calls.
+ * Streams audio, video and screen shares into Telegram group calls.
  *
  * @example
  * ```ts
@@ -41,13 +42,16 @@ import { type CallInfo, CallRegistry } from "./registry.ts";
  * }
  * ```
  */
-export class Client implements AsyncDisposable {
+export class Client extends PresentationMethods implements AsyncDisposable {
   readonly #factory: CallFactory;
   readonly #events: ClientEvents;
-  readonly #registry = new CallRegistry();
+  readonly #registry: CallRegistry;
   #closing: Promise<void> | undefined;
 
   private constructor(options: ClientOptions, factory: CallFactory) {
+    const registry = new CallRegistry();
+    super(registry, factory);
+    this.#registry = registry;
     this.#factory = factory;
     this.#events = new ClientEvents(options.dispatchBuffer, factory.logger);
   }
@@ -68,7 +72,7 @@ export class Client implements AsyncDisposable {
 
   /**
    * Stream ended by itself (EOF or ffmpeg failure), once per leg, video
-   * first. Returns the unsubscribe function.
+   * first; a presentation's has device `"screen"`. Returns the unsubscribe.
    *
    * @example
    * ```ts
@@ -81,7 +85,7 @@ export class Client implements AsyncDisposable {
   }
 
   /**
-   * Connection state changes. Returns the unsubscribe function.
+   * Connection changes (`kind`: call or presentation). Returns the unsubscribe.
    *
    * @example
    * ```ts
@@ -94,8 +98,8 @@ export class Client implements AsyncDisposable {
   }
 
   /**
-   * Media state changes: mute/unmute/pause/resume and spontaneous video
-   * stops. Returns the unsubscribe function.
+   * Media state changes: mute/unmute/pause/resume (of the presentation
+   * too) and spontaneous video stops. Returns the unsubscribe function.
    *
    * @example
    * ```ts
@@ -151,8 +155,7 @@ export class Client implements AsyncDisposable {
   }
 
   /**
-   * Starts an RTMP push call to `rtmpUrl` (from
-   * `phone.getGroupCallStreamRtmpUrl`: url + key).
+   * Pushes RTMP to `rtmpUrl` (`phone.getGroupCallStreamRtmpUrl` url + key).
    *
    * @example
    * ```ts
@@ -190,8 +193,8 @@ export class Client implements AsyncDisposable {
     source: Source,
     options: StreamSourceOptions = {},
   ): Promise<void> {
-    const offsetMs = checkStreamSource(source, options);
-    await this.#registry.lookup(chatId).setSource(source, offsetMs);
+    const { recipe, offsetMs } = checkStreamSource(source, options);
+    await this.#registry.lookup(chatId).setSource(recipe, offsetMs);
   }
 
   /**
@@ -339,7 +342,7 @@ export class Client implements AsyncDisposable {
   }
 
   /**
-   * Ends a call (no stream-end event; `closed` is reported); frees the chat.
+   * Ends a call and its presentation (no end event; each reports `closed`).
    *
    * @example
    * ```ts
@@ -388,7 +391,6 @@ export class Client implements AsyncDisposable {
    * @example
    * ```ts
    * await using client = await Client.create();
-   * client.onUpgrade((chatId, media) => console.log(chatId, media.muted));
    * await client.idle(); // every event raised so far has been delivered
    * ```
    */

@@ -14,8 +14,8 @@ import type {
   MediaState,
   NetworkInfo,
   StreamDevice,
-  StreamType,
 } from "../call/types.ts";
+import type { StreamType } from "../media/kind.ts";
 import { Dispatcher, type DispatcherLogger } from "./dispatcher.ts";
 import type { ChatId } from "./options.ts";
 

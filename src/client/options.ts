@@ -19,7 +19,11 @@ import {
   parseJoinResponse,
   type RtcJoinResponse,
 } from "../signaling/join_response.ts";
-import type { Source } from "../source/sources.ts";
+import {
+  type Source,
+  type SourceRecipe,
+  sourceRecipe,
+} from "../source/sources.ts";
 import type { SrtpProfileName } from "../srtp/profile.ts";
 import {
   DEFAULT_NETWORK_TYPES,
@@ -179,7 +183,7 @@ async function checkFfmpeg(path: string): Promise<void> {
 }
 
 /**
- * The offset to start `source` at.
+ * The recipe behind `source` and the offset to start it at.
  *
  * @throws {InvalidParamsError} unless `source` is a Source and the offset
  * a finite number ≥ 0.
@@ -187,19 +191,15 @@ async function checkFfmpeg(path: string): Promise<void> {
 export function checkStreamSource(
   source: Source,
   options: StreamSourceOptions,
-): number {
-  if (!source || typeof source.legs !== "function") {
-    throw new InvalidParamsError(
-      "setStreamSources needs a Source (fromFile, fromUrl, fromShell, …)",
-    );
-  }
+): { recipe: SourceRecipe; offsetMs: number } {
+  const recipe = sourceRecipe(source);
   const offsetMs = options.offsetMs ?? 0;
   if (!Number.isFinite(offsetMs) || offsetMs < 0) {
     throw new InvalidParamsError(
       `offsetMs must be a finite number ≥ 0, got ${offsetMs}`,
     );
   }
-  return offsetMs;
+  return { recipe, offsetMs };
 }
 
 /**

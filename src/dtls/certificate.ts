@@ -179,6 +179,9 @@ export function peerPublicKey(der: Uint8Array): PeerPublicKey {
     throw new DerError("Cannot read certificate: malformed key");
   }
   const [algOid, params] = children(algorithm);
+  if (!algOid || algOid.tag !== Tag.Oid) {
+    throw new DerError("Cannot read certificate: key algorithm is not an OID");
+  }
   const alg = oidText(algOid.content);
   if (alg === OID_RSA) return { kind: "rsa", spki: spki.whole.slice() };
   if (alg === OID_EC_PUBLIC_KEY && params?.tag === Tag.Oid) {

@@ -130,10 +130,18 @@ export interface EcdheResult {
 export function ecdhe(group: number, serverPublicKey: Uint8Array): EcdheResult {
   if (group === NamedGroup.X25519) {
     const secret = x25519.utils.randomSecretKey();
-    return {
-      publicKey: x25519.getPublicKey(secret),
-      preMaster: x25519.getSharedSecret(secret, serverPublicKey),
-    };
+    try {
+      return {
+        publicKey: x25519.getPublicKey(secret),
+        preMaster: x25519.getSharedSecret(secret, serverPublicKey),
+      };
+    } catch {
+      // A length other than 32, or a low-order point (all-zero secret).
+      throw new DtlsError(
+        "DTLS server sent an invalid X25519 public key",
+        Alert.IllegalParameter,
+      );
+    }
   }
   if (group === NamedGroup.Secp256r1) {
     const secret = p256.utils.randomSecretKey();

@@ -12,12 +12,13 @@
  *
  * After selection, Binding requests on the pair every ~2.5 s (±20 %) keep
  * consent: no answer for `disconnectedMs` → disconnected, for
- * `failedMs` → failed. Unauthenticated or malformed STUN is dropped and
- * counted, never thrown.
+ * `failedMs` → failed, with an {@linkcode IceFailedError} saying which.
+ * Unauthenticated or malformed STUN is dropped and counted, never thrown.
  *
  * @module
  */
 
+import { IceFailedError, type IceFailureReason } from "../errors.ts";
 import { withDefaults } from "../runtime/options.ts";
 import {
   type ScheduledTask,
@@ -123,6 +124,7 @@ export class IceAgent {
   #startedAt = 0;
   #lastResponse = 0;
   #established = false;
+  #failure: IceFailedError | undefined;
   /** Live counters. */
   readonly stats: IceStats = {
     requestsSent: 0,
@@ -147,17 +149,9 @@ export class IceAgent {
     const tb = crypto.getRandomValues(new Uint32Array(2));
     this.#tieBreaker = (BigInt(tb[0]) << 32n) | BigInt(tb[1]);
     // Highest priority first; the SFU lists IPv4 and IPv6 hosts.
-    for (
-      const c of [...options.remoteCandidates].sort((a, b) =>
-        b.priority - a.priority
-      )
-    ) {
-      if (
-        !this.#targets.some((t) => t.address === c.address && t.port === c.port)
-      ) {
-        this.#targets.push({ address: c.address, port: c.port });
-      }
-    }
+    const byPriority = [...options.remoteCandidates]
+      .sort((a, b) => b.priority - a.priority);
+    for (const c of byPriority) this.#addTarget(c.address, c.port);
   }
 
   /** Current state. */
@@ -168,6 +162,11 @@ export class IceAgent {
   /** The selected pair, once connected. */
   get selectedPair(): IcePair | undefined {
     return this.#selected;
+  }
+
+  /** Why the agent failed, once its state is `"failed"`. */
+  get failure(): IceFailedError | undefined {
+    return this.#failure;
   }
 
   /** Starts checking. */
@@ -264,9 +263,7 @@ export class IceAgent {
     );
     // A check from an address we did not know is a peer-reflexive candidate
     // (RFC 8445 §7.3.1.3): check it too.
-    if (!this.#targets.some((t) => t.address === address && t.port === port)) {
-      this.#targets.push({ address, port });
-    }
+    this.#addTarget(address, port);
     // A triggered check (§7.3.1.4) speeds things up when we are still checking.
     if (this.#state === "checking") this.#sendCheck(address, port);
   }
@@ -310,8 +307,7 @@ export class IceAgent {
   #tick(now: number): void {
     if (this.#state === "checking") {
       if (now - this.#startedAt >= this.#o.failedMs) {
-        this.#setState("failed");
-        return;
+        return this.#fail("no-response");
       }
       if (this.#targets.length > 0) {
         const t = this.#targets[this.#next++ % this.#targets.length];
@@ -324,10 +320,7 @@ export class IceAgent {
       !this.#selected || this.#state === "failed" || this.#state === "closed"
     ) return;
     const silent = now - this.#lastResponse;
-    if (silent >= this.#o.failedMs) {
-      this.#setState("failed");
-      return;
-    }
+    if (silent >= this.#o.failedMs) return this.#fail("consent-lost");
     if (silent >= this.#o.disconnectedMs && this.#state === "connected") {
       this.#setState("disconnected");
     }
@@ -374,6 +367,17 @@ export class IceAgent {
         }
       }
     }
+  }
+
+  #addTarget(address: string, port: number): void {
+    if (!this.#targets.some((t) => t.address === address && t.port === port)) {
+      this.#targets.push({ address, port });
+    }
+  }
+
+  #fail(reason: IceFailureReason): void {
+    this.#failure = new IceFailedError(reason, this.#o.failedMs);
+    this.#setState("failed");
   }
 
   #setState(state: IceState): void {

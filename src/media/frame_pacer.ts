@@ -112,6 +112,33 @@ export class FramePacer<T> {
     }
   }
 
+  /** The deadline of the first queued frame `match` accepts; NaN when none. */
+  findQueued(match: (frame: T) => boolean): number {
+    for (let i = this.#head; i < this.#frames.length; i++) {
+      if (match(this.#frames[i])) return this.#deadlines[i];
+    }
+    return NaN;
+  }
+
+  /**
+   * Drops the queued frames from `timestamp` on (the tail of the queue),
+   * keeping the anchor: another producer's frames take their place.
+   * Returns how many were dropped.
+   */
+  dropFrom(timestamp: number): number {
+    const cut = this.deadlineOf(timestamp);
+    let dropped = 0;
+    while (
+      this.#frames.length > this.#head && this.#deadlines.at(-1)! >= cut
+    ) {
+      this.#frames.pop();
+      this.#deadlines.pop();
+      dropped++;
+    }
+    if (this.#head === this.#frames.length) this.#task.cancel();
+    return dropped;
+  }
+
   /** Drops everything queued and stops the task. The anchor is cleared. */
   clear(): void {
     this.#frames.length = 0;

@@ -4,10 +4,11 @@
  * - audio level (RFC 6464), audio only;
  * - abs-send-time (24-bit 6.18 fixed-point seconds), for the SFU's
  *   bandwidth estimation;
- * - transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc),
- *   one counter shared by audio and video, since it numbers the transport's
- *   packets, not a stream's. It advances once per write, so all packets
- *   of one video frame carry the same number.
+ * - transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc):
+ *   only its room is reserved here, as zero. The number itself goes in as
+ *   each packet is sent (`transport_wide_cc.ts`), one per packet in send
+ *   order — all packets of a frame are written at once, and RTX packets
+ *   copy their original's extensions.
  * Each is written only when the answer negotiated its id.
  *
  * @module
@@ -25,7 +26,6 @@ import type { ExtensionElement } from "../rtp/packet.ts";
 export class HeaderExtensionWriter {
   readonly #ids: ExtensionIds;
   readonly #clock: Clock;
-  #twccSeq = 0;
   /** The elements; the first `count` returned by a write are in use. */
   readonly elements: ExtensionElement[] = [
     { id: 0, length: 1, value: 0 },
@@ -71,8 +71,7 @@ export class HeaderExtensionWriter {
     if (this.#ids.transportWideCc) {
       ext[count].id = this.#ids.transportWideCc;
       ext[count].length = 2;
-      ext[count++].value = this.#twccSeq;
-      this.#twccSeq = (this.#twccSeq + 1) & 0xffff;
+      ext[count++].value = 0;
     }
     return count;
   }

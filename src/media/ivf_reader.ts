@@ -14,21 +14,9 @@
  * @module
  */
 
-import { TgCallError } from "../errors.ts";
+import { IvfParseError } from "../errors.ts";
 import { isVp8Keyframe } from "../rtp/vp8_packetizer.ts";
 import { joinChunks } from "./chunks.ts";
-
-/** Malformed IVF input. */
-export class IvfParseError extends TgCallError {
-  /**
-   * Creates the error.
-   *
-   * @param message What was wrong.
-   */
-  constructor(message: string) {
-    super("IVF_PARSE", message);
-  }
-}
 
 /** The IVF file header. */
 export interface IvfHeader {

@@ -6,8 +6,8 @@
  *
  * ```
  *   sendAudio ─ HeaderExtensionWriter ─ OpusPacketizer ──────────┐
- *   sendVideo ─ HeaderExtensionWriter ─ VideoSendQueue (paced) ──┼─→ RtpSink
- *   handleRtcp ─ RtcpFeedback ─ RTX / KeyframeRequests ──────────┤
+ *   sendVideo ─ HeaderExtensionWriter ─ VideoSendQueue (paced) ──┼─ TransportWideCc ─→ RtpSink
+ *   handleRtcp ─ RtcpFeedback ─ RTX / KeyframeRequests ──────────┤   (seq per packet)
  *   timer ─ SenderReports (SR + SDES, BYE on close) ─────────────┘
  * ```
  *
@@ -30,11 +30,12 @@ import { OpusPacketizer } from "../rtp/opus_packetizer.ts";
 import { RtxHistory } from "../rtp/rtx_history.ts";
 import { Vp8Packetizer } from "../rtp/vp8_packetizer.ts";
 import { HeaderExtensionWriter } from "./header_extension_writer.ts";
-import { KeyframeRequests } from "./keyframe_requests.ts";
+import { type KeyframeLatency, KeyframeRequests } from "./keyframe_requests.ts";
 import { OutgoingStream, type SsrcStats } from "./outgoing_stream.ts";
 import { RtcpFeedback } from "./rtcp_feedback.ts";
 import type { RtpSink } from "./rtp_sink.ts";
 import { SenderReports } from "./sender_reports.ts";
+import { type TransportCcStats, TransportWideCc } from "./transport_wide_cc.ts";
 import { VideoSendQueue } from "./video_send_queue.ts";
 
 /** Options for {@linkcode MediaSender}. */
@@ -57,7 +58,7 @@ export interface MediaSenderOptions {
   cname?: string;
   /** Called (rate-limited, never dropped) when a receiver needs a keyframe. */
   onKeyframeRequest?: () => void;
-  /** Minimum spacing of keyframe requests; default 500 ms. */
+  /** Minimum spacing of keyframe requests; default 300 ms (libwebrtc's). */
   keyframeIntervalMs?: number;
   /** Timer source; default the shared scheduler. */
   scheduler?: Scheduler;
@@ -77,8 +78,18 @@ export interface MediaSenderStats {
   plisReceived: number;
   /** FIRs received. */
   firsReceived: number;
-  /** Keyframe requests passed to the source. */
+  /** Keyframe requests received: PLI, FIR, and the sender's own after a dropped frame. */
+  keyframeRequestsReceived: number;
+  /** Keyframe requests passed to the source (at most one per 300 ms). */
   keyframeRequests: number;
+  /** Keyframes sent while requests were pending: the requests answered. */
+  keyframeRequestsAnswered: number;
+  /** Request → first packet of the answering keyframe, over the last 64 answers. */
+  keyframeLatency: KeyframeLatency;
+  /** Latest REMB estimate from the SFU, bits/s (NaN until one arrives). */
+  rembBitrate: number;
+  /** What the SFU's transport-cc feedback says, once some arrived. */
+  transportCc?: TransportCcStats;
   /** RTX packets sent. */
   retransmissions: number;
   /** Sender Reports sent. */
@@ -103,6 +114,7 @@ export class MediaSender {
   readonly #keyframes: KeyframeRequests;
   readonly #feedback: RtcpFeedback;
   readonly #reports: SenderReports;
+  readonly #sink: TransportWideCc;
   // One buffer for every audio packet: sendRtp protects and sends in place.
   readonly #buf = new Uint8Array(1500 + 64);
   #closed = false;
@@ -112,8 +124,11 @@ export class MediaSender {
     this.#o = options;
     const scheduler = options.scheduler ?? sharedScheduler();
     this.#clock = scheduler.clock;
-    this.#ext = new HeaderExtensionWriter(
-      options.extensionIds ?? DEFAULT_EXTENSION_IDS,
+    const ids = options.extensionIds ?? DEFAULT_EXTENSION_IDS;
+    this.#ext = new HeaderExtensionWriter(ids, this.#clock);
+    const sink = this.#sink = new TransportWideCc(
+      options.sink,
+      ids.transportWideCc,
       this.#clock,
     );
     const cname = options.cname ??
@@ -135,7 +150,7 @@ export class MediaSender {
       });
       const stream = new OutgoingStream(options.video.ssrc, 90000, now);
       const queue = new VideoSendQueue({
-        sink: options.sink,
+        sink,
         scheduler,
         vp8,
         stream,
@@ -149,13 +164,14 @@ export class MediaSender {
       onRequest: options.onKeyframeRequest,
     });
     this.#feedback = new RtcpFeedback({
-      sink: options.sink,
+      sink,
+      transport: sink,
       audio: this.#audio,
       video: this.#video,
       keyframes: this.#keyframes,
     });
     this.#reports = new SenderReports({
-      sink: options.sink,
+      sink,
       scheduler,
       cname,
       audio: this.#audio,
@@ -164,9 +180,15 @@ export class MediaSender {
     });
   }
 
-  /** Marks a source switch/seek/resume: timestamps continue, never jump back. */
+  /**
+   * Marks a source switch/seek/resume: audio timestamps continue, never
+   * jump back, and each stream's next packet starts a new timing run
+   * (a Sender Report follows within 100 ms).
+   */
   beginSource(): void {
     this.#opus.beginSource();
+    this.#audio.resetTiming();
+    this.#video?.stream.resetTiming();
   }
 
   /**
@@ -191,9 +213,14 @@ export class MediaSender {
       this.#ext.elements,
       count,
     );
-    this.#audio.account(this.#opus.lastTimestamp, deadline, frame.length);
+    const restarted = this.#audio.account(
+      this.#opus.lastTimestamp,
+      deadline,
+      frame.length,
+    );
     this.#audio.packets++;
-    this.#o.sink.sendRtp(this.#buf, n);
+    this.#sink.sendRtp(this.#buf, n);
+    if (restarted) this.#reports.restarted(this.#audio, this.#clock.now());
   }
 
   /**
@@ -223,7 +250,12 @@ export class MediaSender {
       this.#keyframes.needed(this.#clock.now());
       return;
     }
-    video.stream.account(timestamp90k, deadline, frame.length);
+    const now = this.#clock.now();
+    // The queue sent the frame's first packet already (it is due now).
+    if (frame.length > 0 && !(frame[0] & 1)) this.#keyframes.keyframeSent(now);
+    if (video.stream.account(timestamp90k, deadline, frame.length)) {
+      this.#reports.restarted(video.stream, now);
+    }
   }
 
   /** Handles a decrypted compound RTCP packet from the SFU. Never throws. */
@@ -242,7 +274,12 @@ export class MediaSender {
       nacksReceived: this.#feedback.nacks,
       plisReceived: this.#feedback.plis,
       firsReceived: this.#feedback.firs,
+      keyframeRequestsReceived: this.#keyframes.received,
       keyframeRequests: this.#keyframes.requested,
+      keyframeRequestsAnswered: this.#keyframes.answered,
+      keyframeLatency: this.#keyframes.latency(),
+      rembBitrate: this.#feedback.rembBitrate,
+      ...(this.#sink.stats ? { transportCc: this.#sink.stats } : {}),
       retransmissions: video?.rtx.stats.retransmitted ?? 0,
       senderReports: this.#reports.sent,
     };

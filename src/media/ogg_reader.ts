@@ -14,20 +14,8 @@
  * @module
  */
 
-import { TgCallError } from "../errors.ts";
+import { OggParseError } from "../errors.ts";
 import { joinChunks } from "./chunks.ts";
-
-/** Malformed Ogg/Opus input. */
-export class OggParseError extends TgCallError {
-  /**
-   * Creates the error.
-   *
-   * @param message What was wrong.
-   */
-  constructor(message: string) {
-    super("OGG_PARSE", message);
-  }
-}
 
 /** The Opus identification header (RFC 7845 §5.1). */
 export interface OpusHead {

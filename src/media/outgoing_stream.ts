@@ -11,6 +11,12 @@
  * @module
  */
 
+/**
+ * A frame whose RTP time is off the running mapping by more than this, ms,
+ * starts a new timing run.
+ */
+export const TIMING_JUMP_MS = 100;
+
 /** Per-SSRC send counters. */
 export interface SsrcStats {
   /** SSRC. */
@@ -46,6 +52,7 @@ export class OutgoingStream {
   /** RTP timestamp and media deadline of the last frame sent. */
   #lastRtp = 0;
   #lastDeadline = 0;
+  #timingReset = true;
   #windowBytes = 0;
   #windowStart: number;
   #bitrate = 0;
@@ -61,13 +68,33 @@ export class OutgoingStream {
     this.#windowStart = now;
   }
 
-  /** Records a frame with RTP timestamp `rtp`, due at `deadline`. */
-  account(rtp: number, deadline: number, payloadBytes: number): void {
+  /**
+   * Records a frame with RTP timestamp `rtp`, due at `deadline`. Returns
+   * whether it starts a new timing run — the first frame, the first after
+   * {@linkcode OutgoingStream.resetTiming}, or one whose RTP time is more
+   * than {@linkcode TIMING_JUMP_MS} off what the previous frame's mapping
+   * predicts (a seek or a new source with its own timestamps) — after which
+   * receivers need a fresh Sender Report.
+   */
+  account(rtp: number, deadline: number, payloadBytes: number): boolean {
+    let restarted = this.#timingReset;
+    if (!restarted) {
+      const drift = ((this.rtpAt(deadline) - rtp) | 0) * 1000 /
+        this.clockRate;
+      restarted = Math.abs(drift) > TIMING_JUMP_MS;
+    }
+    this.#timingReset = false;
     this.#lastRtp = rtp >>> 0;
     this.#lastDeadline = deadline;
     this.hasSent = true;
     this.bytes += payloadBytes;
     this.#windowBytes += payloadBytes;
+    return restarted;
+  }
+
+  /** The next frame starts a new timing run (source switch, seek, resume). */
+  resetTiming(): void {
+    this.#timingReset = true;
   }
 
   /** RTP time at monotonic `now`, extrapolated from the last frame's deadline. */

@@ -3,7 +3,9 @@
  * - Receiver Report blocks (RFC 3550 §6.4.2) → loss, jitter and RTT per SSRC;
  * - Generic NACK (RFC 4585 §6.2.1) → RTX retransmission (RFC 4588) at once,
  *   ahead of any queued new video, at most once per RTT per packet;
- * - PLI (RFC 4585 §6.3.1) and FIR (RFC 5104 §4.3.1) → a keyframe request.
+ * - PLI (RFC 4585 §6.3.1) and FIR (RFC 5104 §4.3.1) → a keyframe request;
+ * - REMB (draft-alvestrand-rmcat-remb) → the SFU's bandwidth estimate;
+ * - transport-cc feedback → loss and queuing delay (`transport_wide_cc.ts`).
  *
  * @module
  */
@@ -14,6 +16,7 @@ import type { RtxHistory } from "../rtp/rtx_history.ts";
 import type { KeyframeRequests } from "./keyframe_requests.ts";
 import type { OutgoingStream } from "./outgoing_stream.ts";
 import type { RtpSink } from "./rtp_sink.ts";
+import type { TransportWideCc } from "./transport_wide_cc.ts";
 
 /** RTT assumed for RTX suppression until a Receiver Report measures one. */
 const DEFAULT_RTT_MS = 50;
@@ -28,6 +31,8 @@ export interface RtcpFeedbackOptions {
   video?: { stream: OutgoingStream; rtx: RtxHistory };
   /** Receives PLI and FIR. */
   keyframes: KeyframeRequests;
+  /** Receives transport-cc feedback. */
+  transport?: TransportWideCc;
 }
 
 /** Applies incoming RTCP feedback to one call's outgoing streams. */
@@ -42,6 +47,8 @@ export class RtcpFeedback {
   plis = 0;
   /** FIRs received. */
   firs = 0;
+  /** Latest REMB estimate, bits/s (NaN until one arrives). */
+  rembBitrate = NaN;
 
   /** @param options See {@linkcode RtcpFeedbackOptions}. */
   constructor(options: RtcpFeedbackOptions) {
@@ -79,6 +86,12 @@ export class RtcpFeedback {
         case "fir":
           this.firs++;
           this.#o.keyframes.needed(now);
+          break;
+        case "remb":
+          this.rembBitrate = p.bitrate;
+          break;
+        case "twcc":
+          this.#o.transport?.onFeedback(p, now);
           break;
       }
     }

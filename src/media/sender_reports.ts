@@ -5,6 +5,13 @@
  * that calls started together do not report in lockstep. On close, a final
  * SR + SDES + BYE for every SSRC (§6.6).
  *
+ * The first report of an SSRC goes out 100 ms after its first packet, and
+ * again after every timing restart (a new source, a seek, a resume): until
+ * a receiver has an SR it cannot map the stream to wall-clock time, so it
+ * cannot lip-sync — waiting a whole randomised interval (up to 7.5 s for
+ * audio) would leave the start of every stream unsynchronised. libwebrtc
+ * likewise reports within about a second of sending starting.
+ *
  * NTP time and RTP time in a report come from the same monotonic instant,
  * which is how receivers align audio with video.
  *
@@ -24,6 +31,8 @@ import type { RtpSink } from "./rtp_sink.ts";
 
 const AUDIO_REPORT_MS = 5000;
 const VIDEO_REPORT_MS = 1000;
+/** The first report after a stream (re)starts, ms after its first packet. */
+const FIRST_REPORT_MS = 100;
 
 /** Options for {@linkcode SenderReports}. */
 export interface SenderReportsOptions {
@@ -42,6 +51,7 @@ export interface SenderReportsOptions {
 interface Schedule {
   stream: OutgoingStream;
   interval: number;
+  /** Infinity until the stream's first packet. */
   nextReport: number;
 }
 
@@ -59,11 +69,26 @@ export class SenderReports {
   /** @param options See {@linkcode SenderReportsOptions}. */
   constructor(options: SenderReportsOptions) {
     this.#o = options;
-    const now = options.scheduler.clock.now();
-    this.#audio = schedule(options.audio, AUDIO_REPORT_MS, now);
+    this.#audio = schedule(options.audio, AUDIO_REPORT_MS);
     this.#video = options.video &&
-      schedule(options.video.stream, VIDEO_REPORT_MS, now);
+      schedule(options.video.stream, VIDEO_REPORT_MS);
     this.#task = options.scheduler.task((t) => this.#tick(t));
+  }
+
+  /**
+   * `stream` sent the first frame of a new timing run at `now` (its first
+   * ever, or the first after a source switch, seek or resume): its next
+   * report is brought forward to 100 ms from now.
+   */
+  restarted(stream: OutgoingStream, now: number): void {
+    if (this.#closed) return;
+    const s = stream === this.#audio.stream
+      ? this.#audio
+      : stream === this.#video?.stream
+      ? this.#video
+      : undefined;
+    if (!s || s.nextReport <= now + FIRST_REPORT_MS) return;
+    s.nextReport = now + FIRST_REPORT_MS;
     this.#task.at(this.#nextDue());
   }
 
@@ -79,11 +104,13 @@ export class SenderReports {
     if (this.#closed) return;
     for (const s of [this.#audio, this.#video]) {
       if (!s || now < s.nextReport) continue;
+      // RFC 3550 §6.2: randomise over [0.5, 1.5] × the interval.
       s.nextReport = now + s.interval * (0.5 + Math.random());
       if (!s.stream.hasSent) continue;
       this.#send(s.stream, now, false);
     }
-    this.#task.at(this.#nextDue());
+    const next = this.#nextDue();
+    if (next < Infinity) this.#task.at(next);
   }
 
   #send(s: OutgoingStream, now: number, bye: boolean): void {
@@ -116,15 +143,6 @@ export class SenderReports {
   }
 }
 
-function schedule(
-  stream: OutgoingStream,
-  interval: number,
-  now: number,
-): Schedule {
-  // RFC 3550 §6.2: randomise over [0.5, 1.5] × the interval.
-  return {
-    stream,
-    interval,
-    nextReport: now + interval * (0.5 + Math.random()),
-  };
+function schedule(stream: OutgoingStream, interval: number): Schedule {
+  return { stream, interval, nextReport: Infinity };
 }

@@ -2,7 +2,8 @@
  * RTCP for a sender: building Sender Reports, SDES CNAME and BYE
  * (RFC 3550 §6.4.1, §6.5, §6.6), and reading what receivers and the SFU send
  * back — Receiver Reports, Generic NACK (RFC 4585 §6.2.1), PLI (§6.3.1),
- * FIR (RFC 5104 §4.3.1), REMB and transport-cc feedback.
+ * FIR (RFC 5104 §4.3.1), REMB and transport-cc feedback (decoded in
+ * `twcc.ts`).
  *
  * ```
  *  0                   1                   2                   3
@@ -14,6 +15,8 @@
  *
  * @module
  */
+
+import { parseTwccFeedback, type TwccFeedback } from "./twcc.ts";
 
 /** RTCP packet types. */
 export const RtcpType = {
@@ -65,15 +68,7 @@ export type RtcpPacket =
     entries: { ssrc: number; sequence: number }[];
   }
   | { type: "remb"; senderSsrc: number; bitrate: number; ssrcs: number[] }
-  | {
-    type: "twcc";
-    senderSsrc: number;
-    mediaSsrc: number;
-    baseSequence: number;
-    statusCount: number;
-    referenceTime: number;
-    feedbackCount: number;
-  }
+  | ({ type: "twcc"; senderSsrc: number; mediaSsrc: number } & TwccFeedback)
   | { type: "other"; packetType: number; format: number };
 
 /** Result of {@linkcode parseRtcp}. */
@@ -174,17 +169,9 @@ export function parseRtcp(buf: Uint8Array, length = buf.length): ParsedRtcp {
           }
           packets.push({ type: "nack", senderSsrc, mediaSsrc, lost });
         } else if (count === 15) {
-          if (!need(16)) return { packets, malformed: true };
-          packets.push({
-            type: "twcc",
-            senderSsrc,
-            mediaSsrc,
-            baseSequence: (buf[body + 8] << 8) | buf[body + 9],
-            statusCount: (buf[body + 10] << 8) | buf[body + 11],
-            referenceTime: (buf[body + 12] << 16) | (buf[body + 13] << 8) |
-              buf[body + 14],
-            feedbackCount: buf[body + 15],
-          });
+          const feedback = parseTwccFeedback(buf, body + 8, end);
+          if (!feedback) return { packets, malformed: true };
+          packets.push({ type: "twcc", senderSsrc, mediaSsrc, ...feedback });
         } else {
           packets.push({ type: "other", packetType: pt, format: count });
         }

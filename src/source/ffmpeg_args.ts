@@ -13,10 +13,12 @@ import {
   fitFilter,
   KEYFRAME_SCHEDULE,
   LEVEL_TAP,
+  ON_DEMAND_KEYFRAME_SCHEDULE,
+  ON_DEMAND_KEYFRAME_SECONDS,
   preamble,
   seconds,
 } from "./ffmpeg_flags.ts";
-import type { LegKind } from "./ffmpeg_leg.ts";
+import type { StreamType } from "../media/kind.ts";
 import { completeShellArgs } from "./shell_completion.ts";
 import type { LegSpec, MediaInput, SourceInput } from "./sources.ts";
 import { hasVideo } from "./track.ts";
@@ -67,6 +69,28 @@ export function legSpecs(
 }
 
 /**
+ * Whether a keyframe request is answered by restarting the video leg at
+ * the position being played: only for a local file, where a restart lands
+ * on exactly the same media time within a few hundred milliseconds. A
+ * network stream may be live (a restart would join at the live edge, out
+ * of step with the audio leg) and takes seconds to reconnect; a shell
+ * command may capture a device. Those keep a keyframe every second.
+ *
+ * @example
+ * ```ts
+ * import { restartsForKeyframes } from "./ffmpeg_args.ts";
+ *
+ * console.log(restartsForKeyframes({
+ *   type: "shell",
+ *   commands: [{ kind: "video", args: ["-f", "x11grab", "-i", ":0.0"] }],
+ * })); // false
+ * ```
+ */
+export function restartsForKeyframes(input: SourceInput): boolean {
+  return input.type === "media" && input.input.startsWith("file:");
+}
+
+/**
  * argv (without the binary) for one leg of `fromFile`/`fromUrl`.
  *
  * @param input Input, its flags and the encoding settings.
@@ -77,7 +101,7 @@ export function legSpecs(
  */
 export function legArgs(
   input: MediaInput,
-  kind: LegKind,
+  kind: StreamType,
   offsetMs: number,
   verbose = false,
 ): string[] {
@@ -109,7 +133,7 @@ export function legArgs(
       fitFilter(w, h),
       "-r",
       String(fps),
-      ...vp8Output(encode.videoBitrateKbps, fps),
+      ...vp8Output(encode.videoBitrateKbps, fps, restartsForKeyframes(input)),
     );
   }
   if (offsetMs > 0) args.push("-output_ts_offset", seconds(offsetMs));
@@ -140,7 +164,8 @@ function opusOutput(kbps: number, channels: number): string[] {
   ];
 }
 
-function vp8Output(kbps: number, fps: number): string[] {
+function vp8Output(kbps: number, fps: number, onDemand: boolean): string[] {
+  const gopSeconds = onDemand ? ON_DEMAND_KEYFRAME_SECONDS : 2;
   return [
     "-c:v",
     "libvpx",
@@ -163,9 +188,9 @@ function vp8Output(kbps: number, fps: number): string[] {
     "-error-resilient",
     "1",
     "-g",
-    String(fps * 2),
+    String(fps * gopSeconds),
     "-force_key_frames",
-    KEYFRAME_SCHEDULE,
+    onDemand ? ON_DEMAND_KEYFRAME_SCHEDULE : KEYFRAME_SCHEDULE,
     "-f",
     "ivf",
   ];

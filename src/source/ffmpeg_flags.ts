@@ -1,7 +1,7 @@
 /**
  * Flags and filters shared by every ffmpeg command tgcall writes or
  * completes: the quiet preamble, fast-start probing, the audio-level tap,
- * the keyframe schedule, the fit-and-pad scaler, realtime H.264, and the
+ * the keyframe schedules, the fit-and-pad scaler, realtime H.264, and the
  * seconds format of `-ss`/`-output_ts_offset`.
  *
  * @module
@@ -33,8 +33,23 @@ export const LEVEL_TAP = "aresample=48000,asetnsamples=n=960:p=0," +
   "astats=metadata=1:reset=1:measure_perchannel=none:measure_overall=RMS_level," +
   "ametadata=mode=print:key=lavfi.astats.Overall.RMS_level:file='pipe\\:2':direct=1";
 
-/** Keyframe at least every second, so a PLI/FIR is honoured within 1 s. */
+/**
+ * Keyframe at least every second, for legs that cannot restart on a
+ * keyframe request (live or unknown inputs): a PLI/FIR is then honoured
+ * within 1 s by the schedule alone.
+ */
 export const KEYFRAME_SCHEDULE = "expr:gte(t,n_forced*1)";
+
+/**
+ * Seconds between scheduled keyframes of a leg that restarts on a keyframe
+ * request (a file, `video_restart.ts` in `src/call/`): requests are
+ * answered by the restart, so the schedule is only a safety net.
+ */
+export const ON_DEMAND_KEYFRAME_SECONDS = 2;
+
+/** The keyframe schedule of a leg that restarts on request. */
+export const ON_DEMAND_KEYFRAME_SCHEDULE =
+  `expr:gte(t,n_forced*${ON_DEMAND_KEYFRAME_SECONDS})`;
 
 /** H.264 for an RTMP push: fast preset, no encoder delay. */
 export const H264_REALTIME: readonly string[] = [

@@ -12,19 +12,17 @@
 
 import { FileError, TgCallError } from "../errors.ts";
 import { IvfReader, type Vp8Frame } from "../media/ivf_reader.ts";
+import type { StreamType } from "../media/kind.ts";
 import { OggOpusReader, type OpusFrame } from "../media/ogg_reader.ts";
 import type { ExitStatus, Subprocess } from "../runtime/subprocess.ts";
 import { ffmpegExitError, spawnFfmpeg, stopFfmpeg } from "./ffmpeg_process.ts";
 
-/** The kind of media one ffmpeg leg produces. */
-export type LegKind = "audio" | "video";
-
 /** Frame type per leg kind. */
-export type LegFrame<K extends LegKind> = K extends "audio" ? OpusFrame
+export type LegFrame<K extends StreamType> = K extends "audio" ? OpusFrame
   : Vp8Frame;
 
 /** Options for {@linkcode FfmpegLeg.start}. */
-export interface FfmpegLegOptions<K extends LegKind> {
+export interface FfmpegLegOptions<K extends StreamType> {
   /** The ffmpeg binary. */
   ffmpegPath: string;
   /** Full argv after the binary. */
@@ -54,7 +52,7 @@ const LEVEL_RING = 1024;
 const TAIL_BYTES = 512;
 
 /** A running ffmpeg leg. */
-export class FfmpegLeg<K extends LegKind = LegKind> {
+export class FfmpegLeg<K extends StreamType = StreamType> {
   readonly #o: FfmpegLegOptions<K>;
   readonly #child: Subprocess;
   readonly #levels = new Float32Array(LEVEL_RING).fill(NaN);
@@ -79,7 +77,7 @@ export class FfmpegLeg<K extends LegKind = LegKind> {
    *
    * @throws {FFmpegSpawnError} when the binary cannot be started.
    */
-  static async start<K extends LegKind>(
+  static async start<K extends StreamType>(
     options: FfmpegLegOptions<K>,
   ): Promise<FfmpegLeg<K>> {
     // stderr lines can arrive before the leg object exists.

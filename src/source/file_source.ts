@@ -7,7 +7,7 @@
 
 import { InvalidParamsError } from "../errors.ts";
 import { FfmpegSource } from "./ffmpeg_source.ts";
-import type { MediaInput } from "./sources.ts";
+import type { MediaInput, Source } from "./sources.ts";
 import {
   type EncodeOptions,
   type ResolvedEncodeOptions,
@@ -71,7 +71,7 @@ export class FileSource extends FfmpegSource {
  * import { Track } from "./track.ts";
  *
  * const source = fromFile("movie.mp4", { tracks: Track.Video });
- * console.log(source.legs(0).map((leg) => leg.kind)); // ["audio", "video"]
+ * console.log(source.description, source.tracks === (Track.Audio | Track.Video)); // "file movie.mp4" true
  * ```
  *
  * @throws {InvalidParamsError} for an empty path or bad encode options.
@@ -79,6 +79,6 @@ export class FileSource extends FfmpegSource {
 export function fromFile(
   path: string,
   options?: FileSourceOptions,
-): FileSource {
+): Source {
   return new FileSource(path, options);
 }

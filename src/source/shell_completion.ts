@@ -13,7 +13,7 @@
  */
 
 import { InvalidParamsError } from "../errors.ts";
-import type { LegKind } from "./ffmpeg_leg.ts";
+import type { StreamType } from "../media/kind.ts";
 import { KEYFRAME_SCHEDULE, LEVEL_TAP, seconds } from "./ffmpeg_flags.ts";
 
 const INPUT_DEFAULTS: [string, string][] = [
@@ -40,7 +40,7 @@ const VIDEO_DEFAULTS: [string[], string][] = [
 ];
 
 /** Output formats the readers can parse, per leg. */
-const FORMAT_FOR: Record<LegKind, string> = { audio: "ogg", video: "ivf" };
+const FORMAT_FOR: Record<StreamType, string> = { audio: "ogg", video: "ivf" };
 
 const RAW_FORMATS = new Set([
   "s16le",
@@ -86,7 +86,7 @@ function has(args: readonly string[], names: readonly string[]): boolean {
  */
 export function rejectUnreadableOutput(
   args: readonly string[],
-  kind: LegKind,
+  kind: StreamType,
 ): void {
   const right = kind === "audio"
     ? "-c:a libopus -f ogg (or leave both out; tgcall adds them)"
@@ -139,7 +139,7 @@ export function rejectUnreadableOutput(
  */
 export function completeShellArgs(
   userArgs: readonly string[],
-  kind: LegKind,
+  kind: StreamType,
   offsetMs: number,
   verbose = false,
 ): { args: string[]; levelTap: boolean } {

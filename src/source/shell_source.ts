@@ -11,11 +11,11 @@ import { InvalidParamsError } from "../errors.ts";
 import { FfmpegSource } from "./ffmpeg_source.ts";
 import { parseShellArgs } from "./shell_args.ts";
 import { completeShellArgs } from "./shell_completion.ts";
-import type { ShellCommand, ShellInput } from "./sources.ts";
-import type { LegKind } from "./ffmpeg_leg.ts";
+import type { ShellCommand, ShellInput, Source } from "./sources.ts";
+import type { StreamType } from "../media/kind.ts";
 import { hasVideo, Track, type Tracks } from "./track.ts";
 
-function parseFfmpegCommand(command: string, kind: LegKind): ShellCommand {
+function parseFfmpegCommand(command: string, kind: StreamType): ShellCommand {
   const argv = parseShellArgs(command);
   const binary = argv[0];
   const base = binary.split(/[\\/]/).pop()!.toLowerCase();
@@ -32,8 +32,17 @@ function parseFfmpegCommand(command: string, kind: LegKind): ShellCommand {
   };
 }
 
+/**
+ * What `fromShell` and `fromShells` return: a {@linkcode Source} whose
+ * legs may spawn concurrently.
+ */
+export interface ShellSource extends Source {
+  /** Spawns both legs concurrently (for independent inputs). Returns `this`. */
+  withParallelSpawn(): this;
+}
+
 /** One or two user-written ffmpeg commands (one per leg). */
-export class MultiShellSource extends FfmpegSource {
+export class MultiShellSource extends FfmpegSource implements ShellSource {
   #parallel = false;
   /** Tracks. */
   readonly tracks: Tracks;
@@ -98,7 +107,7 @@ export class MultiShellSource extends FfmpegSource {
  * import { Track } from "./track.ts";
  *
  * const source = fromShell('ffmpeg -i "song.mp3" -af "atempo=1.25"', Track.Audio);
- * console.log(source.legs(0)[0].args.at(-1)); // "pipe:1"
+ * console.log(source.description); // "audio: ffmpeg -i song.mp3 -af atempo=1.25"
  * ```
  *
  * @throws {InvalidParamsError} for an empty/unparsable command or raw output.
@@ -106,7 +115,7 @@ export class MultiShellSource extends FfmpegSource {
 export function fromShell(
   command: string,
   track: Tracks = Track.Audio,
-): MultiShellSource {
+): ShellSource {
   return hasVideo(track)
     ? new MultiShellSource("", command)
     : new MultiShellSource(command, "");
@@ -119,12 +128,13 @@ export function fromShell(
  * @example
  * ```ts
  * import { fromShells } from "./shell_source.ts";
+ * import { Track } from "./track.ts";
  *
  * const source = fromShells(
  *   'ffmpeg -i "song.mp3"',
  *   'ffmpeg -i "clip.mp4" -vf "scale=640:360"',
  * ).withParallelSpawn();
- * console.log(source.legs(0).map((leg) => leg.kind)); // ["audio", "video"]
+ * console.log(source.tracks === (Track.Audio | Track.Video)); // true
  * ```
  *
  * @throws {InvalidParamsError} when both are empty or one is invalid.
@@ -132,6 +142,6 @@ export function fromShell(
 export function fromShells(
   audioCommand: string,
   videoCommand: string,
-): MultiShellSource {
+): ShellSource {
   return new MultiShellSource(audioCommand, videoCommand);
 }

@@ -6,15 +6,21 @@
  * Pause, resume and seek open the same source again at another offset,
  * which is why every built-in source is a {@linkcode SeekableSource}.
  *
+ * Users hold a {@linkcode Source}: what it plays and a description, no
+ * more. The recipe behind it ({@linkcode SourceRecipe}) is tgcall's own;
+ * {@linkcode sourceRecipe} recovers it where a call receives a source.
+ *
  * The built-in sources: `fromFile` (`file_source.ts`), `fromUrl`
  * (`url_source.ts`), `fromShell` and `fromShells` (`shell_source.ts`).
  *
  * @module
  */
 
+import { InvalidParamsError } from "../errors.ts";
 import type { Vp8Frame } from "../media/ivf_reader.ts";
 import type { OpusFrame } from "../media/ogg_reader.ts";
-import type { FfmpegLeg, LegKind } from "./ffmpeg_leg.ts";
+import type { StreamType } from "../media/kind.ts";
+import type { FfmpegLeg } from "./ffmpeg_leg.ts";
 import type { ResolvedEncodeOptions, Tracks } from "./track.ts";
 
 /**
@@ -35,7 +41,7 @@ export interface MediaInput {
 /** One user-written ffmpeg command, split into words. */
 export interface ShellCommand {
   /** The leg it feeds. */
-  readonly kind: LegKind;
+  readonly kind: StreamType;
   /** The binary as written (`undefined`: bare `ffmpeg`, the client's). */
   readonly binary?: string;
   /** The words after the binary. */
@@ -56,7 +62,7 @@ export type SourceInput = MediaInput | ShellInput;
 /** One ffmpeg leg: its argv (after the binary). */
 export interface LegSpec {
   /** Which track it produces. */
-  kind: LegKind;
+  kind: StreamType;
   /** The binary to run (`undefined`: the client's ffmpeg). */
   binary?: string;
   /** Arguments. */
@@ -74,7 +80,7 @@ export interface OpenOptions {
   /** Receives video frames; return `true` to pause reading. */
   onVideo?: (frames: Vp8Frame[]) => boolean;
   /** Receives ffmpeg stderr lines. */
-  onStderrLine?: (kind: LegKind, line: string) => void;
+  onStderrLine?: (kind: StreamType, line: string) => void;
 }
 
 /** A source's running legs. */
@@ -87,16 +93,37 @@ export interface OpenedSource {
   close(): Promise<void>;
 }
 
-/** Something tgcall can play. */
+/**
+ * Something tgcall can play: what `fromFile`, `fromUrl`, `fromShell` and
+ * `fromShells` return, for `setStreamSources` and `setPresentationSource`.
+ * Nothing runs until a call plays it, and one source can be played again.
+ *
+ * @example
+ * ```ts
+ * import { fromFile } from "./file_source.ts";
+ * import type { Source } from "./sources.ts";
+ * import { Track } from "./track.ts";
+ *
+ * const source: Source = fromFile("movie.mp4", { tracks: Track.Video });
+ * console.log(source.description, (source.tracks & Track.Video) !== 0); // "file movie.mp4" true
+ * ```
+ */
 export interface Source {
-  /** The tracks it produces. */
+  /** The tracks it produces (see `Track`). */
   readonly tracks: Tracks;
+  /** A short description for logs. */
+  readonly description: string;
+}
+
+/**
+ * A source as a call plays it: its input description and how to spawn its
+ * ffmpeg legs. Every built-in {@linkcode Source} is one.
+ */
+export interface SourceRecipe extends Source {
   /** Where its media comes from (the argv of its legs and RTMP push derive from it). */
   readonly input: SourceInput;
   /** Whether legs spawn concurrently (see `MultiShellSource`). */
   readonly parallelSpawn: boolean;
-  /** A short description for logs. */
-  readonly description: string;
   /**
    * How long after its first frame arrives playout starts, ms: slack for
    * sources whose frames arrive at network pace (default 40).
@@ -109,12 +136,28 @@ export interface Source {
 }
 
 /** A source that can start at any offset (pause/resume/seek). */
-export interface SeekableSource extends Source {
+export interface SeekableSource extends SourceRecipe {
   /** Starts playing from `offsetMs`. */
   openAt(offsetMs: number, options?: OpenOptions): Promise<OpenedSource>;
 }
 
 /** Whether a source can seek. */
-export function isSeekable(source: Source): source is SeekableSource {
+export function isSeekable(source: SourceRecipe): source is SeekableSource {
   return typeof (source as Partial<SeekableSource>).openAt === "function";
+}
+
+/**
+ * The recipe behind a user's {@linkcode Source}.
+ *
+ * @throws {InvalidParamsError} for anything `fromFile`, `fromUrl`,
+ * `fromShell` or `fromShells` did not make.
+ */
+export function sourceRecipe(source: Source): SourceRecipe {
+  const recipe = source as Partial<SourceRecipe> | null | undefined;
+  if (!recipe || typeof recipe.legs !== "function") {
+    throw new InvalidParamsError(
+      "setStreamSources needs a Source (fromFile, fromUrl, fromShell, …)",
+    );
+  }
+  return recipe as SourceRecipe;
 }

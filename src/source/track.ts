@@ -1,7 +1,8 @@
 /**
  * What a source plays (`Track`) and how tgcall asks ffmpeg to encode it
  * (`EncodeOptions`). Defaults follow gotgcall: audio only, 128 kbps stereo
- * Opus; video 1280×720 at 30 fps and 800 kbps VP8.
+ * Opus; video 1280×720 at 30 fps and 800 kbps VP8. `SCREENCAST` is the
+ * preset for screen sharing.
  *
  * @module
  */
@@ -47,6 +48,32 @@ export interface EncodeOptions {
   /** Output frame rate; default 30. */
   videoFps?: number;
 }
+
+/**
+ * Screen-sharing encoding for a presentation's file or URL source, as
+ * Telegram's desktop clients share a screen: 1280×720 at 24 fps (tgcalls'
+ * `DesktopCaptureSourceData`) and VP8 capped at 1000 kbps (tgcalls'
+ * screencast top layer; the call-level cap is about 1 Mbps). Spread it to
+ * change one value.
+ *
+ * @example
+ * ```ts
+ * import { fromFile } from "./file_source.ts";
+ * import { SCREENCAST } from "./track.ts";
+ *
+ * const slides = fromFile("slides.mp4", SCREENCAST);
+ * const demo = fromFile("demo.mkv", { ...SCREENCAST, videoFps: 30 });
+ * console.log(slides.description, demo.description); // "file slides.mp4" "file demo.mkv"
+ * console.log(SCREENCAST.videoFps, SCREENCAST.videoBitrateKbps); // 24 1000
+ * ```
+ */
+export const SCREENCAST: Readonly<EncodeOptions> = Object.freeze({
+  tracks: Track.Video,
+  videoWidth: 1280,
+  videoHeight: 720,
+  videoFps: 24,
+  videoBitrateKbps: 1000,
+});
 
 /** {@linkcode EncodeOptions} with every default applied. */
 export type ResolvedEncodeOptions = Required<EncodeOptions>;

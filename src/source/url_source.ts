@@ -7,7 +7,7 @@
  */
 
 import { FfmpegSource } from "./ffmpeg_source.ts";
-import type { MediaInput } from "./sources.ts";
+import type { MediaInput, Source } from "./sources.ts";
 import {
   type EncodeOptions,
   type ResolvedEncodeOptions,
@@ -114,6 +114,6 @@ export class UrlSource extends FfmpegSource {
  *
  * @throws {InvalidParamsError} for a refused scheme or bad options.
  */
-export function fromUrl(url: string, options?: UrlSourceOptions): UrlSource {
+export function fromUrl(url: string, options?: UrlSourceOptions): Source {
   return new UrlSource(url, options);
 }

@@ -46,11 +46,35 @@ export function rtpHeaderLength(buf: Uint8Array, length: number): number {
   return n <= length ? n : -1;
 }
 
+/**
+ * A profile's packet transforms, keyed from the DTLS-SRTP master key and
+ * salt (the session keys are derived inside, RFC 3711 §4.3).
+ *
+ * @throws {RangeError} when the key or salt length does not fit the profile.
+ */
+export function srtpTransform(
+  profile: SrtpProfile,
+  masterKey: Uint8Array,
+  masterSalt: Uint8Array,
+): SrtpTransform {
+  if (
+    masterKey.length !== profile.keyLength ||
+    masterSalt.length !== profile.saltLength
+  ) {
+    throw new RangeError(
+      `Cannot create SRTP context for ${profile.name}: key/salt must be ${profile.keyLength}/${profile.saltLength} bytes, got ${masterKey.length}/${masterSalt.length}`,
+    );
+  }
+  return profile === SRTP_PROFILES.AEAD_AES_128_GCM
+    ? AesGcmTransform.fromMaster(masterKey, masterSalt)
+    : new AesCmHmacSha1Transform(masterKey, masterSalt);
+}
+
 /** One direction of SRTP (local write keys, or remote read keys). */
 export class SrtpContext {
   /** The negotiated profile. */
   readonly profile: SrtpProfile;
-  #t: SrtpTransform;
+  readonly #t: SrtpTransform;
   readonly #rtp = new Map<number, RtpStreamState>();
   readonly #rtcp = new Map<number, RtcpStreamState>();
 
@@ -58,41 +82,15 @@ export class SrtpContext {
    * @param profile The profile negotiated in use_srtp.
    * @param masterKey The master key from the DTLS exporter.
    * @param masterSalt The master salt from the DTLS exporter.
+   * @throws {RangeError} when the key or salt length does not fit the profile.
    */
   constructor(
     profile: SrtpProfile,
     masterKey: Uint8Array,
     masterSalt: Uint8Array,
   ) {
-    if (
-      masterKey.length !== profile.keyLength ||
-      masterSalt.length !== profile.saltLength
-    ) {
-      throw new RangeError(
-        `Cannot create SRTP context for ${profile.name}: key/salt must be ${profile.keyLength}/${profile.saltLength} bytes, got ${masterKey.length}/${masterSalt.length}`,
-      );
-    }
     this.profile = profile;
-    this.#t = profile === SRTP_PROFILES.AEAD_AES_128_GCM
-      ? AesGcmTransform.fromMaster(masterKey, masterSalt)
-      : new AesCmHmacSha1Transform(masterKey, masterSalt);
-  }
-
-  /**
-   * @internal Builds a context around an already keyed transform: the
-   * RFC 7714 vectors give session keys, not master keys.
-   */
-  static _withTransform(
-    profile: SrtpProfile,
-    transform: SrtpTransform,
-  ): SrtpContext {
-    const ctx = new SrtpContext(
-      profile,
-      new Uint8Array(profile.keyLength),
-      new Uint8Array(profile.saltLength),
-    );
-    ctx.#t = transform;
-    return ctx;
+    this.#t = srtpTransform(profile, masterKey, masterSalt);
   }
 
   /**
@@ -173,11 +171,6 @@ export class SrtpContext {
     }
     state.index = (state.index + 1) & 0x7fffffff;
     return t.encryptRtcp(buf, length, ssrc, state.index);
-  }
-
-  /** @internal Sets the last-used SRTCP index of an SSRC (test vectors start mid-stream). */
-  _setRtcpIndex(ssrc: number, lastIndex: number): void {
-    this.#rtcp.set(ssrc >>> 0, { index: lastIndex, window: 0 });
   }
 
   /**

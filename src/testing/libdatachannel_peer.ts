@@ -16,6 +16,7 @@
  */
 
 import nodeDataChannel from "node-datachannel";
+import type { StreamType } from "../media/kind.ts";
 
 const { PeerConnection, RtcpReceivingSession } = nodeDataChannel;
 type PC = InstanceType<typeof PeerConnection>;
@@ -37,11 +38,11 @@ export interface LibdatachannelPeerOptions {
   receiverReports?: boolean;
 }
 
-/** One RTP packet libdatachannel decrypted. */
+/** One RTP (or RTCP) packet libdatachannel decrypted. */
 export interface ReceivedRtp {
   /** `"audio"` or `"video"`, by the m-line it arrived on. */
-  kind: "audio" | "video";
-  /** The plain RTP packet. */
+  kind: StreamType;
+  /** The plain packet. */
   packet: Uint8Array;
   /** Arrival time (performance.now()). */
   at: number;
@@ -226,6 +227,11 @@ export class LibdatachannelPeer {
   readonly answerJson: string;
   /** Every RTP packet received, decrypted, in arrival order. */
   readonly received: ReceivedRtp[] = [];
+  /**
+   * Every compound RTCP packet the tracks surfaced (our Sender Reports with
+   * their SDES), decrypted, in arrival order.
+   */
+  readonly receivedRtcp: ReceivedRtp[] = [];
   readonly #pc: PC;
   readonly #tracks: Track[] = [];
   #state = "new";
@@ -268,9 +274,13 @@ export class LibdatachannelPeer {
       const sink = (msg: Uint8Array) => {
         const packet = new Uint8Array(msg);
         // Tracks also surface RTCP; keep RTP only (RFC 5761 §4).
-        if (packet.length >= 2 && !(packet[1] >= 192 && packet[1] <= 223)) {
-          peer?.received.push({ kind, packet, at: performance.now() });
-        }
+        if (packet.length < 2) return;
+        const rtcp = packet[1] >= 192 && packet[1] <= 223;
+        (rtcp ? peer?.receivedRtcp : peer?.received)?.push({
+          kind,
+          packet,
+          at: performance.now(),
+        });
       };
       // libdatachannel's receiving session answers our SRs with Receiver
       // Reports (and REMB), which exercises our SRTCP receive path.
@@ -340,7 +350,7 @@ export class LibdatachannelPeer {
 
   /** Resolves once at least `count` packets of `kind` arrived. */
   async waitForPackets(
-    kind: "audio" | "video",
+    kind: StreamType,
     count: number,
     ms = 5000,
   ): Promise<ReceivedRtp[]> {

@@ -20,7 +20,7 @@ import { DtlsClient } from "../dtls/client.ts";
 import type { RemoteFingerprint } from "../dtls/key_exchange.ts";
 import type { DtlsCertificate } from "../dtls/certificate.ts";
 import type { DtlsError } from "../dtls/errors.ts";
-import { ClosedError, TgCallError } from "../errors.ts";
+import { ClosedError, type TgCallError } from "../errors.ts";
 import { IceAgent, type IcePair, type IceState } from "../ice/agent.ts";
 import { type IceCandidate, isIpv6 } from "../ice/candidate.ts";
 import type { Scheduler } from "../runtime/scheduler.ts";
@@ -126,6 +126,7 @@ export class PeerTransport {
   #local: SrtpContext | undefined;
   #remote: SrtpContext | undefined;
   #state: TransportState = "new";
+  #failure: TgCallError | undefined;
   #closing: Promise<void> | undefined;
   #resolve!: () => void;
   #reject!: (error: TgCallError) => void;
@@ -211,6 +212,11 @@ export class PeerTransport {
   /** The selected ICE pair and its RTT, once ICE connected. */
   get selectedPair(): IcePair | undefined {
     return this.#pair;
+  }
+
+  /** Why the transport failed (ICE or DTLS), once its state is `"failed"`. */
+  get failure(): TgCallError | undefined {
+    return this.#failure;
   }
 
   /** ICE counters. */
@@ -340,6 +346,7 @@ export class PeerTransport {
       },
       (error: DtlsError) => {
         if (this.#state === "closed") return;
+        this.#failure = error;
         this.#setState("failed");
         this.#reject(error);
       },
@@ -351,13 +358,10 @@ export class PeerTransport {
     if (this.#state === "closed") return;
     if (state === "failed") {
       this.#dtls?.close();
+      // The agent records why (no-response / consent-lost) before reporting.
+      this.#failure = this.#agent.failure;
       this.#setState("failed");
-      this.#reject(
-        new TgCallError(
-          "ICE_FAILED",
-          "ICE failed: no answer from any remote candidate",
-        ),
-      );
+      if (this.#failure) this.#reject(this.#failure);
     } else if (this.#local) {
       // Consent changes only matter once media can flow.
       if (state === "disconnected") this.#setState("disconnected");

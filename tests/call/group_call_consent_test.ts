@@ -15,6 +15,7 @@ import {
   type RtcJoinResponse,
 } from "../../src/signaling/join_response.ts";
 import { fromShells } from "../../src/source/shell_source.ts";
+import { sourceRecipe } from "../../src/source/sources.ts";
 import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
 import { test } from "../_support/harness.ts";
 import { startLossyRelay } from "../_support/lossy_relay.ts";
@@ -57,10 +58,10 @@ test(
     }];
     try {
       await call.connect(answer);
-      await call.setSource(fromShells(
+      await call.setSource(sourceRecipe(fromShells(
         'ffmpeg -re -f lavfi -i "sine=duration=30"',
         'ffmpeg -re -f lavfi -i "testsrc2=size=160x120:rate=15:duration=30"',
-      ));
+      )));
       await peer.waitForPackets("video", 5, 5000);
       assert.equal(call.mediaState().videoStopped, false);
       assert.equal(openResources().subprocesses, base.subprocesses + 2);

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { Playback, type PlaybackSink } from "../../src/call/playback.ts";
 import type { TgCallError } from "../../src/errors.ts";
 import { fromFile } from "../../src/source/file_source.ts";
+import { sourceRecipe } from "../../src/source/sources.ts";
 import { Track } from "../../src/source/track.ts";
 import { test } from "../_support/harness.ts";
 import {
@@ -47,7 +48,7 @@ test("playback: plays in real time; pause/resume keep time() continuous and the 
     const rec = recordingSink();
     const ends: string[] = [];
     const playback = new Playback({
-      source: fromFile(tmp.path("ramp.wav")),
+      source: sourceRecipe(fromFile(tmp.path("ramp.wav"))),
       sink: rec.sink,
       onEnd: (kind) => ends.push(kind),
     });
@@ -104,7 +105,7 @@ test("playback: seekBy moves time() by the delta and the audio lands within ±10
     await makeRampWav(tmp.path("ramp.wav"), 10);
     const rec = recordingSink();
     const playback = new Playback({
-      source: fromFile(tmp.path("ramp.wav")),
+      source: sourceRecipe(fromFile(tmp.path("ramp.wav"))),
       sink: rec.sink,
       onEnd: () => {},
     });
@@ -154,11 +155,11 @@ test("playback: an A/V source ends exactly once per leg, video before audio", as
     const rec = recordingSink();
     const ends: [string, TgCallError | undefined][] = [];
     const playback = new Playback({
-      source: fromFile(tmp.path("av.mp4"), {
+      source: sourceRecipe(fromFile(tmp.path("av.mp4"), {
         tracks: Track.Video,
         videoWidth: 320,
         videoHeight: 240,
-      }),
+      })),
       sink: rec.sink,
       onEnd: (kind, error) => ends.push([kind, error]),
     });
@@ -188,7 +189,7 @@ test("playback: stop mid-stream and a seek past the end fire no extra events", a
     const rec = recordingSink();
     const ends: string[] = [];
     const playback = new Playback({
-      source: fromFile(tmp.path("ramp.wav")),
+      source: sourceRecipe(fromFile(tmp.path("ramp.wav"))),
       sink: rec.sink,
       onEnd: (k) => ends.push(k),
     });
@@ -198,7 +199,7 @@ test("playback: stop mid-stream and a seek past the end fire no extra events", a
     await until(() => ends.length === 1);
     assert.deepEqual(ends, ["audio"]);
     const other = new Playback({
-      source: fromFile(tmp.path("ramp.wav")),
+      source: sourceRecipe(fromFile(tmp.path("ramp.wav"))),
       sink: rec.sink,
       onEnd: (k) => ends.push(k),
     });

@@ -8,6 +8,7 @@ import { checkRtmpUrl, RtmpPush } from "../../src/call/rtmp_push.ts";
 import { InvalidParamsError, type TgCallError } from "../../src/errors.ts";
 import { spawn } from "../../src/runtime/subprocess.ts";
 import { fromFile } from "../../src/source/file_source.ts";
+import { sourceRecipe } from "../../src/source/sources.ts";
 import { Track } from "../../src/source/track.ts";
 import { test } from "../_support/harness.ts";
 import {
@@ -59,11 +60,11 @@ test("rtmp push: a local receiver gets H.264 + AAC that decodes, and a resume co
     const ends: (TgCallError | undefined)[] = [];
     const push = new RtmpPush({
       url,
-      source: fromFile(tmp.path("av.mp4"), {
+      source: sourceRecipe(fromFile(tmp.path("av.mp4"), {
         tracks: Track.Video,
         videoWidth: 320,
         videoHeight: 240,
-      }),
+      })),
       onEnd: (e) => ends.push(e),
     });
     await push.start();
@@ -139,11 +140,11 @@ test("rtmp push: plays to the end once and reports it once", async () => {
     const ends: (TgCallError | undefined)[] = [];
     const push = new RtmpPush({
       url,
-      source: fromFile(tmp.path("av.mp4"), {
+      source: sourceRecipe(fromFile(tmp.path("av.mp4"), {
         tracks: Track.Video,
         videoWidth: 160,
         videoHeight: 120,
-      }),
+      })),
       onEnd: (e) => ends.push(e),
     });
     await push.start();

@@ -315,7 +315,7 @@ test("client: mute/unmute/pause/resume report changes once; no-ops return false 
     muted: true,
     paused: true,
     videoStopped: true,
-    presentationPaused: true,
+    presentationPaused: false,
   });
   assert.equal(await client.unmute(4), true);
   assert.equal(await client.unmute(4), false);
@@ -323,13 +323,23 @@ test("client: mute/unmute/pause/resume report changes once; no-ops return false 
   assert.equal(await client.resume(4), false);
   await client.idle();
   assert.deepEqual(upgrades, [
-    { muted: true, paused: true, videoStopped: true, presentationPaused: true },
-    { muted: true, paused: true, videoStopped: true, presentationPaused: true },
+    {
+      muted: true,
+      paused: true,
+      videoStopped: true,
+      presentationPaused: false,
+    },
+    {
+      muted: true,
+      paused: true,
+      videoStopped: true,
+      presentationPaused: false,
+    },
     {
       muted: false,
       paused: true,
       videoStopped: true,
-      presentationPaused: true,
+      presentationPaused: false,
     },
     {
       muted: false,

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { IceFailedError, TgCallError } from "../../src/errors.ts";
 import { IceAgent, type IceState } from "../../src/ice/agent.ts";
 import {
   decodeStunMessage,
@@ -81,7 +82,14 @@ test("ice: checks carry USERNAME remote:local, PRIORITY, ICE-CONTROLLING, USE-CA
   assert.equal(m.class, StunClass.Request);
   assert.equal(m.username, "remo:loca");
   assert.ok(m.priority! > 0);
-  assert.equal(typeof m.iceControlling, "bigint");
+  // ICE-CONTROLLING carries the agent's tie-breaker: one 64-bit value for
+  // every check it sends (RFC 8445 §7.1.1), which role conflicts compare.
+  time.advance(50);
+  const next = decodeStunMessage(sent[1].data);
+  assert.notEqual(m.iceControlling, undefined);
+  assert.ok(m.iceControlling! >= 0n && m.iceControlling! < 1n << 64n);
+  assert.equal(next.iceControlling, m.iceControlling);
+  assert.notDeepEqual(next.transactionId, m.transactionId);
   assert.equal(m.useCandidate, true);
   assert.equal(verifyMessageIntegrity(m, enc.encode(REMOTE.pwd)), true);
   assert.equal(verifyFingerprint(m), true);
@@ -161,6 +169,40 @@ test("ice: answers keyed with the wrong password, from the wrong address or unso
   agent.close();
 });
 
+test("ice: a controlling peer whose tie-breaker is not larger than ours gets 487 Role Conflict; a larger one is answered", () => {
+  const { time, sent, agent } = setUp();
+  agent.start();
+  time.advance(0);
+  const ours = decodeStunMessage(sent[0].data).iceControlling!;
+  const check = (iceControlling: bigint) => {
+    sent.length = 0;
+    agent.handleStun(
+      encodeStunMessage({
+        method: StunMethod.Binding,
+        class: StunClass.Request,
+        transactionId: newTransactionId(),
+        username: "loca:remo",
+        priority: 1,
+        iceControlling,
+      }, { integrityKey: enc.encode(LOCAL.pwd), fingerprint: true }),
+      "10.0.0.1",
+      1000,
+    );
+    return decodeStunMessage(sent[0].data);
+  };
+  for (const tieBreaker of [ours, ours > 0n ? ours - 1n : 0n]) {
+    const conflict = check(tieBreaker);
+    assert.equal(conflict.class, StunClass.ErrorResponse);
+    assert.equal(conflict.errorCode?.code, 487);
+  }
+  assert.equal(agent.stats.requestsAnswered, 0);
+  if (ours < (1n << 64n) - 1n) {
+    assert.equal(check(ours + 1n).class, StunClass.SuccessResponse);
+    assert.equal(agent.stats.requestsAnswered, 1);
+  }
+  agent.close();
+});
+
 test("ice: a peer's check is answered with XOR-MAPPED-ADDRESS, keyed with our password, and triggers a check back", () => {
   const { time, sent, agent } = setUp();
   agent.start();
@@ -209,8 +251,14 @@ test("ice: consent — silence for 5 s means disconnected, an answer restores co
   assert.equal(agent.state, "disconnected");
   answer(sent[sent.length - 1].data);
   assert.equal(agent.state, "connected");
+  assert.equal(agent.failure, undefined);
   time.advance(31_000);
   assert.equal(agent.state, "failed");
+  const failure: unknown = agent.failure; // read again after the advance
+  assert.ok(failure instanceof IceFailedError);
+  assert.ok(failure instanceof TgCallError);
+  assert.equal(failure.code, "ICE_FAILED");
+  assert.equal(failure.reason, "consent-lost");
   assert.deepEqual(states, [
     "checking",
     "connected",
@@ -231,8 +279,13 @@ test("ice: no answer from any candidate for 30 s means failed", () => {
   agent.start();
   time.advance(29_000);
   assert.equal(agent.state, "checking");
+  assert.equal(agent.failure, undefined);
   time.advance(2000);
   assert.equal(agent.state, "failed");
+  const failure: unknown = agent.failure; // read again after the advance
+  assert.ok(failure instanceof IceFailedError);
+  assert.equal(failure.code, "ICE_FAILED");
+  assert.equal(failure.reason, "no-response");
   assert.deepEqual(states, ["checking", "failed"]);
   agent.close();
 });

@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { IvfParseError, IvfReader } from "../../src/media/ivf_reader.ts";
+import { IvfParseError } from "../../src/errors.ts";
+import { IvfReader } from "../../src/media/ivf_reader.ts";
 import { test } from "../_support/harness.ts";
 import {
   inChunks,

@@ -109,24 +109,55 @@ test("media-sender: a NACK is answered at once with RTX, not twice within an RTT
   sender.close();
 });
 
-test("media-sender: a PLI storm yields at most one keyframe request per 500 ms, and none is lost", () => {
+test("media-sender: a PLI storm asks the source at most once per 300 ms and every request is answered", () => {
   const { sender, time, keyframes } = setUp();
+  // The source answers each request with a keyframe 100 ms later.
+  const keyframeAt: number[] = [];
+  let asked = 0;
+  const source = time.scheduler.task((now) => {
+    keyframeAt.push(now);
+    sender.sendVideo(Uint8Array.of(0x10, 0, 0), now * 90, now, 33);
+  });
   const pli = hex("81ce0002" + "00000001" + "00002222");
-  for (let t = 0; t < 2000; t += 10) {
-    sender.handleRtcp(pli, pli.length);
+  for (let t = 0; t < 2300; t += 10) {
+    if (t < 2000) sender.handleRtcp(pli, pli.length);
+    if (keyframes() > asked) {
+      asked = keyframes();
+      source.after(100);
+    }
     time.advance(10);
   }
-  // Requests at t = 0, 500, 1000, 1500, and at 2000 for the PLIs after 1500.
-  assert.equal(keyframes(), 5);
+  // Requests at 0, then 300 ms after each keyframe (100, 500, 900, …): the
+  // PLIs in between ride on the keyframe on its way or are deferred.
+  assert.deepEqual(keyframeAt, [100, 500, 900, 1300, 1700, 2100]);
   time.advance(600);
-  assert.equal(keyframes(), 5, "no request without a new PLI");
-  assert.equal(sender.stats().plisReceived, 200);
+  assert.equal(keyframes(), 6, "no request without a new PLI");
+  const stats = sender.stats();
+  assert.equal(stats.plisReceived, 200);
+  assert.equal(stats.keyframeRequestsReceived, 200);
+  assert.equal(stats.keyframeRequestsAnswered, 6);
+  // The first waited for its keyframe 100 ms; later ones from the PLI
+  // right after a keyframe through the 300 ms spacing: 400 ms.
+  assert.deepEqual(stats.keyframeLatency, { p50Ms: 400, maxMs: 400 });
   const fir = hex(
     "84ce0004" + "00000001" + "00000000" + "00002222" + "01000000",
   );
   time.advance(1000);
   sender.handleRtcp(fir, fir.length);
-  assert.equal(keyframes(), 6);
+  assert.equal(keyframes(), 7);
+  sender.close();
+});
+
+test("media-sender: a source that never answers is asked again after 2 s", () => {
+  const { sender, time, keyframes } = setUp();
+  const pli = hex("81ce0002" + "00000001" + "00002222");
+  for (let t = 0; t < 4500; t += 100) {
+    sender.handleRtcp(pli, pli.length);
+    time.advance(100);
+  }
+  assert.equal(keyframes(), 3, "at 0, 2000 and 4000 ms");
+  assert.equal(sender.stats().keyframeRequestsAnswered, 0);
+  assert.ok(Number.isNaN(sender.stats().keyframeLatency.p50Ms));
   sender.close();
 });
 

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { OggParseError } from "../../src/errors.ts";
 import {
   OggOpusReader,
-  OggParseError,
   opusPacketDuration,
 } from "../../src/media/ogg_reader.ts";
 import { test } from "../_support/harness.ts";

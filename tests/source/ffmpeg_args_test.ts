@@ -1,11 +1,17 @@
 /** ffmpeg argv building: gotgcall's injection table, seek injection, raw-output refusal, file paths. */
 import assert from "node:assert/strict";
 import { InvalidParamsError } from "../../src/errors.ts";
-import { KEYFRAME_SCHEDULE, LEVEL_TAP } from "../../src/source/ffmpeg_flags.ts";
+import {
+  KEYFRAME_SCHEDULE,
+  LEVEL_TAP,
+  ON_DEMAND_KEYFRAME_SCHEDULE,
+} from "../../src/source/ffmpeg_flags.ts";
 import { fromFile } from "../../src/source/file_source.ts";
 import { completeShellArgs } from "../../src/source/shell_completion.ts";
 import { fromShell, fromShells } from "../../src/source/shell_source.ts";
+import { sourceRecipe } from "../../src/source/sources.ts";
 import { Track } from "../../src/source/track.ts";
+import { fromUrl } from "../../src/source/url_source.ts";
 import { test } from "../_support/harness.ts";
 
 function valueAfter(args: string[], flag: string): string | undefined {
@@ -154,10 +160,13 @@ test("ffmpeg args: fromShell refuses non-ffmpeg commands and commands without in
   assert.throws(() => fromShells("", ""), InvalidParamsError);
   // Explicit binary paths are kept, bare "ffmpeg" means the client's ffmpegPath.
   assert.equal(
-    fromShell('/opt/ff/bin/ffmpeg -i "x"').legs(0)[0].binary,
+    sourceRecipe(fromShell('/opt/ff/bin/ffmpeg -i "x"')).legs(0)[0].binary,
     "/opt/ff/bin/ffmpeg",
   );
-  assert.equal(fromShell('ffmpeg -i "x"').legs(0)[0].binary, undefined);
+  assert.equal(
+    sourceRecipe(fromShell('ffmpeg -i "x"')).legs(0)[0].binary,
+    undefined,
+  );
 });
 
 test("ffmpeg args: fromFile passes a path, never a flag or a URL", () => {
@@ -169,7 +178,7 @@ test("ffmpeg args: fromFile passes a path, never a flag or a URL", () => {
       "pipe:0",
     ]
   ) {
-    const [audio] = fromFile(path).legs(0);
+    const [audio] = sourceRecipe(fromFile(path)).legs(0);
     assert.equal(valueAfter(audio.args, "-i"), `file:${path}`);
     assert.equal(valueAfter(audio.args, "-protocol_whitelist"), "file,crypto");
   }
@@ -177,19 +186,31 @@ test("ffmpeg args: fromFile passes a path, never a flag or a URL", () => {
 });
 
 test("ffmpeg args: fromFile defaults (audio only, 128 kbps stereo; video 1280x720@30, 800 kbps)", () => {
-  const audioOnly = fromFile("a.mp3").legs(0);
+  const audioOnly = sourceRecipe(fromFile("a.mp3")).legs(0);
   assert.deepEqual(audioOnly.map((l) => l.kind), ["audio"]);
   assert.equal(valueAfter(audioOnly[0].args, "-b:a"), "128k");
   assert.equal(valueAfter(audioOnly[0].args, "-ac"), "2");
   // Track.Video implies audio.
-  const av = fromFile("m.mp4", { tracks: Track.Video }).legs(0);
+  const av = sourceRecipe(fromFile("m.mp4", { tracks: Track.Video })).legs(0);
   assert.deepEqual(av.map((l) => l.kind), ["audio", "video"]);
   const video = av[1].args;
   assert.equal(valueAfter(video, "-b:v"), "800k");
   assert.equal(valueAfter(video, "-r"), "30");
   assert.match(valueAfter(video, "-vf")!, /^scale=1280:720:/);
   assert.equal(valueAfter(video, "-deadline"), "realtime");
-  assert.equal(valueAfter(video, "-force_key_frames"), KEYFRAME_SCHEDULE);
+  // A file restarts its video leg on a keyframe request: the schedule is
+  // a 2 s safety net (it was 1 s before keyframes on demand).
+  assert.equal(
+    valueAfter(video, "-force_key_frames"),
+    ON_DEMAND_KEYFRAME_SCHEDULE,
+  );
+  assert.equal(ON_DEMAND_KEYFRAME_SCHEDULE, "expr:gte(t,n_forced*2)");
+  assert.equal(valueAfter(video, "-g"), "60");
+  // A network stream may be live: it keeps a keyframe every second.
+  const url = sourceRecipe(
+    fromUrl("https://example.com/live.m3u8", { tracks: Track.Video }),
+  ).legs(0)[1].args;
+  assert.equal(valueAfter(url, "-force_key_frames"), KEYFRAME_SCHEDULE);
   assert.throws(() => fromFile("a", { audioChannels: 3 }), InvalidParamsError);
   assert.throws(() => fromFile("a", { videoFps: 0 }), InvalidParamsError);
 });

@@ -15,7 +15,13 @@ import type { OpusFrame } from "../../src/media/ogg_reader.ts";
 import type { LegEnd } from "../../src/source/ffmpeg_leg.ts";
 import { fromFile } from "../../src/source/file_source.ts";
 import { fromShell, fromShells } from "../../src/source/shell_source.ts";
-import type { OpenedSource, Source } from "../../src/source/sources.ts";
+import {
+  isSeekable,
+  type OpenedSource,
+  type SeekableSource,
+  type Source,
+  sourceRecipe,
+} from "../../src/source/sources.ts";
 import { Track } from "../../src/source/track.ts";
 import { test } from "../_support/harness.ts";
 import {
@@ -33,15 +39,20 @@ interface Collected {
   ends: { audio?: LegEnd; video?: LegEnd };
 }
 
+/** The recipe behind a built-in source, which can always seek. */
+function seekable(source: Source): SeekableSource {
+  const recipe = sourceRecipe(source);
+  assert.ok(isSeekable(recipe), `${source.description} cannot seek`);
+  return recipe;
+}
+
 async function collect(source: Source, offsetMs = 0): Promise<Collected> {
   const audio: OpusFrame[] = [];
   const video: Vp8Frame[] = [];
-  const opened =
-    await (source as import("../../src/source/sources.ts").SeekableSource)
-      .openAt(offsetMs, {
-        onAudio: (f) => (audio.push(...f), false),
-        onVideo: (f) => (video.push(...f), false),
-      });
+  const opened = await seekable(source).openAt(offsetMs, {
+    onAudio: (f) => (audio.push(...f), false),
+    onVideo: (f) => (video.push(...f), false),
+  });
   const [a, v] = await Promise.all([opened.audio?.ended, opened.video?.ended]);
   for (const pid of [opened.audio?.pid, opened.video?.pid]) {
     if (pid) assert.ok(!processAlive(pid), `ffmpeg ${pid} still running`);
@@ -99,7 +110,7 @@ test("sources: openAt lands within ±100 ms, by frame timestamps and by the leve
     for (const target of [2_340, 6_300, 8_010]) {
       const src = fromFile(tmp.path("ramp.wav"));
       const audio: OpusFrame[] = [];
-      const opened = await src.openAt(target, {
+      const opened = await seekable(src).openAt(target, {
         onAudio: (f) => (audio.push(...f), false),
       });
       await opened.audio!.ended;
@@ -191,7 +202,9 @@ test("sources: a failing ffmpeg is FFmpegCrashedError with its exit code and std
 
 test("sources: missing ffmpeg binary is FFmpegSpawnError", async () => {
   await assert.rejects(
-    fromFile("x.mp3").open({ ffmpegPath: "/nonexistent/tgcall-ffmpeg" }),
+    sourceRecipe(fromFile("x.mp3")).open({
+      ffmpegPath: "/nonexistent/tgcall-ffmpeg",
+    }),
     (e: unknown) => e instanceof FFmpegSpawnError && e.code === "FFMPEG_SPAWN",
   );
 });
@@ -247,7 +260,7 @@ test("sources: fromShells runs both legs (sequentially and in parallel); stop ki
     );
     if (parallel) src.withParallelSpawn();
     let audio = 0, video = 0;
-    const opened = await src.openAt(0, {
+    const opened = await seekable(src).openAt(0, {
       onAudio: (f) => (audio += f.length, false),
       onVideo: (f) => (video += f.length, false),
     });

@@ -10,6 +10,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { OpusFrame } from "../../src/media/ogg_reader.ts";
 import type { LegEnd } from "../../src/source/ffmpeg_leg.ts";
+import { sourceRecipe } from "../../src/source/sources.ts";
 import { fromUrl } from "../../src/source/url_source.ts";
 import { test } from "../_support/harness.ts";
 import { processAlive, renderLavfi, tempDir } from "../_support/media.ts";
@@ -43,7 +44,7 @@ async function play(
   url: string,
 ): Promise<{ frames: OpusFrame[]; end: LegEnd }> {
   const frames: OpusFrame[] = [];
-  const opened = await fromUrl(url).open({
+  const opened = await sourceRecipe(fromUrl(url)).open({
     onAudio: (f) => (frames.push(...f), false),
   });
   const end = await opened.audio!.ended;

@@ -1,6 +1,7 @@
 /** fromUrl's scheme policy: only http(s) unless the caller opts in, and ffmpeg gets a matching whitelist. */
 import assert from "node:assert/strict";
 import { InvalidParamsError } from "../../src/errors.ts";
+import { sourceRecipe } from "../../src/source/sources.ts";
 import { fromUrl } from "../../src/source/url_source.ts";
 import { checkUrl } from "../../src/source/url_policy.ts";
 import { test } from "../_support/harness.ts";
@@ -40,7 +41,7 @@ test("url policy: http and https are accepted with a whitelist that excludes fil
       "https://cdn.example/hls/index.m3u8?token=x",
     ]
   ) {
-    const [leg] = fromUrl(url).legs(0);
+    const [leg] = sourceRecipe(fromUrl(url)).legs(0);
     const wl = leg.args[leg.args.indexOf("-protocol_whitelist") + 1];
     assert.equal(wl, "http,https,tcp,tls,crypto");
     assert.ok(!wl.split(",").includes("file"));
@@ -58,8 +59,12 @@ test("url policy: http and https are accepted with a whitelist that excludes fil
     }
   }
   // Network pace: half a second of jitter slack before playout starts.
-  assert.equal(fromUrl("https://radio.example/live").startupMs, 500);
-  const hls = fromUrl("https://cdn.example/hls/index.m3u8").legs(0)[0].args;
+  assert.equal(
+    sourceRecipe(fromUrl("https://radio.example/live")).startupMs,
+    500,
+  );
+  const hls =
+    sourceRecipe(fromUrl("https://cdn.example/hls/index.m3u8")).legs(0)[0].args;
   assert.equal(hls[hls.indexOf("-http_persistent") + 1], "1");
 });
 
