@@ -292,7 +292,7 @@ export class Playback {
     for (const f of frames) t.pacer.push(f, f.timestamp);
     this.#queuedVideoTs = frames[frames.length - 1].timestamp;
     t.waiting = t.pacer.buffered >= VIDEO_HIGH;
-    this.#restart?.queuedMore();
+    this.#restart?.check();
     return t.waiting;
   }
 
@@ -303,7 +303,8 @@ export class Playback {
       keyframeIntervalMs: ON_DEMAND_KEYFRAME_SECONDS * 1000,
       isCurrent: (generation) => this.#run.isCurrent(generation),
       played: () => this.#lastVideoTs,
-      queuedUntil: () => this.#queuedVideoTs + this.#frameIntervalMs * 90,
+      queued: () => this.#queuedVideoTs,
+      frameIntervalMs: () => this.#frameIntervalMs,
       adopt: (generation, leg, frames) => {
         const opening = this.#run.opening, old = opening?.video;
         if (!opening || !this.#run.isCurrent(generation)) {
@@ -348,6 +349,7 @@ export class Playback {
       );
     }
     this.#o.sink.video(frame, deadline, this.#frameIntervalMs);
+    this.#restart?.check();
     this.#afterRelease(t, "video", VIDEO_LOW);
   }
 

@@ -2,29 +2,35 @@
  * Keyframes on demand for a source that can seek: ffmpeg cannot be told
  * to emit a keyframe mid-stream, but a video leg started afresh begins
  * with one. So a keyframe request starts a second video leg at the media
- * position playout will have reached by the time that leg has produced
- * its first frame — the position played plus a lead — and its frames
- * replace the running leg's from that frame on. The new leg's timestamps
- * are the same media time as the old one's (`-ss` + `-output_ts_offset`),
- * so RTP timestamps simply continue and the audio leg is never touched.
+ * position playout will have reached once that leg is running — the
+ * position played plus a lead — and its frames replace the running leg's
+ * from its first frame on. Both legs carry the same media time (`-ss` +
+ * `-output_ts_offset`), so RTP timestamps simply continue and the audio
+ * leg is never touched.
  *
- * The lead is learned: it covers the slowest of the last eight start-ups
- * (spawn to first frame, the source's first opening included) with 20 % +
- * 50 ms to spare. No restart happens when the running leg's own next
- * keyframe (its schedule, `ON_DEMAND_KEYFRAME_SECONDS`, counts from its
- * first frame) is due within the lead: it answers the request sooner. A leg whose first
- * frame still comes too late — playout is already past it — is dropped
- * and tried once more with the longer lead it taught; the running leg
- * plays on meanwhile, so a late restart costs latency, never a glitch.
- * When the running leg has not yet queued frames up to the new leg's
- * first one, the new leg's frames wait until it has.
+ * - The lead is learned: the slowest of the last eight start-ups, × 1.2 +
+ *   50 ms. A start-up runs from spawn to 300 ms of frames in hand (the
+ *   source's first opening counts too, to its first frame): a fresh
+ *   ffmpeg on a busy machine can run slower than real time at first, and
+ *   taking over with nothing in hand would stall every viewer.
+ * - The switch happens as late as it can — two frames before the new
+ *   leg's first — so the running leg's queued frames bridge the new one's
+ *   first moments; it waits, too, until the running leg has queued up to
+ *   there.
+ * - A new leg not ready when playout reaches its first frame is dropped
+ *   and tried once more with the longer lead it taught; the running leg
+ *   plays on meanwhile, so a slow restart costs latency, never a glitch.
+ * - No restart happens when the running leg's own next keyframe (its
+ *   schedule, `ON_DEMAND_KEYFRAME_SECONDS` from its first frame) is due
+ *   within the lead: that one answers sooner.
  *
  * @module
  */
 
 import type { Vp8Frame } from "../media/ivf_reader.ts";
 import type { Clock } from "../runtime/clock.ts";
-import { FfmpegLeg, type LegKind } from "../source/ffmpeg_leg.ts";
+import type { StreamType } from "../media/kind.ts";
+import { FfmpegLeg } from "../source/ffmpeg_leg.ts";
 import type { SourceRecipe } from "../source/sources.ts";
 
 /** The lead before any start-up was measured, ms. */
@@ -35,6 +41,12 @@ const MAX_LEAD_MS = 3000;
 const STARTUPS = 8;
 /** Frames held while the running leg catches up before reading pauses. */
 const HOLD_HIGH = 30;
+/**
+ * A new leg takes over only once it has this much video ready, ms: a fresh
+ * ffmpeg on a busy machine can run slower than real time for a while, and
+ * switching to it with nothing in hand would stall every viewer.
+ */
+const READY_MS = 300;
 
 /** What a {@linkcode VideoRestart} restarts: one Playback's video track. */
 export interface VideoRestartOptions {
@@ -45,7 +57,7 @@ export interface VideoRestartOptions {
   /** ffmpeg logs at info level. */
   verbose?: boolean;
   /** ffmpeg stderr lines. */
-  onStderrLine?: (kind: LegKind, line: string) => void;
+  onStderrLine?: (kind: StreamType, line: string) => void;
   /** Measures start-up times. */
   clock: Clock;
   /** The legs' keyframe schedule: one every this many ms from a leg's first frame. */
@@ -54,11 +66,10 @@ export interface VideoRestartOptions {
   isCurrent(generation: number): boolean;
   /** Media time (90 kHz) of the last video frame played; NaN before one. */
   played(): number;
-  /**
-   * Media time (90 kHz) up to which the running leg has queued frames:
-   * its last frame's timestamp plus one frame interval; NaN before one.
-   */
-  queuedUntil(): number;
+  /** Media time (90 kHz) of the last video frame queued; NaN before one. */
+  queued(): number;
+  /** The video's frame interval, ms. */
+  frameIntervalMs(): number;
   /**
    * Replaces the running leg by `leg`, whose frames start at `frames[0]`
    * (a keyframe) and take the place of the running leg's from there on.
@@ -78,7 +89,7 @@ interface Pending {
   requestedAt: number;
   leg?: FfmpegLeg<"video">;
   held: Vp8Frame[];
-  startupMeasured: boolean;
+  ready: boolean;
   adopted: boolean;
   retries: number;
 }
@@ -148,7 +159,7 @@ export class VideoRestart {
       generation,
       requestedAt: this.#clock.now(),
       held: [],
-      startupMeasured: false,
+      ready: false,
       adopted: false,
       retries,
     };
@@ -166,7 +177,7 @@ export class VideoRestart {
         leg.ended.then(() => {
           if (this.#pending === pending) this.#pending = undefined;
         });
-        if (pending.held.length > 0) this.queuedMore();
+        if (pending.held.length > 0) this.check();
       },
       () => {
         if (this.#pending === pending) this.#pending = undefined;
@@ -174,8 +185,11 @@ export class VideoRestart {
     );
   }
 
-  /** The running leg queued frames: a restart waiting for it may switch now. */
-  queuedMore(): void {
+  /**
+   * The running leg queued or played a frame: a restart waiting for it may
+   * switch now.
+   */
+  check(): void {
     const pending = this.#pending;
     if (!pending || pending.held.length === 0) return;
     if (this.#tryAdopt(pending) === false) pending.leg?.resumeReading();
@@ -195,10 +209,6 @@ export class VideoRestart {
   #frames(pending: Pending, frames: Vp8Frame[]): boolean {
     if (pending.adopted) return this.#host.push(pending.generation, frames);
     if (this.#pending !== pending) return false;
-    if (!pending.startupMeasured) {
-      pending.startupMeasured = true;
-      this.#observeStartup(this.#clock.now() - pending.requestedAt);
-    }
     if (!this.#host.isCurrent(pending.generation)) {
       this.cancel();
       return false;
@@ -208,13 +218,25 @@ export class VideoRestart {
       return false;
     }
     pending.held.push(...frames);
-    return this.#tryAdopt(pending) ?? pending.held.length >= HOLD_HIGH;
+    const held = pending.held;
+    if (
+      !pending.ready &&
+      held[held.length - 1].timestamp - held[0].timestamp >= READY_MS * 90
+    ) {
+      pending.ready = true;
+      this.#observeStartup(this.#clock.now() - pending.requestedAt);
+    }
+    return this.#tryAdopt(pending) ?? held.length >= HOLD_HIGH;
   }
 
   /**
-   * Switches to the pending leg when the running one has queued up to its
-   * first frame. Undefined while it must wait; else whether its reading
-   * should pause (false also when it came too late and was dropped).
+   * Switches to the pending leg as late as it can: when playout is within
+   * two frames of the pending leg's first one (or the leg has a second of
+   * frames waiting), and the running leg has queued up to there. Until
+   * then the running leg's queued frames stay: a fresh ffmpeg needs a
+   * moment to run faster than real time, and they bridge it. Undefined
+   * while it must wait; else whether its reading should pause (false also
+   * when it came too late and was dropped).
    */
   #tryAdopt(pending: Pending): boolean | undefined {
     const first = pending.held[0].timestamp;
@@ -229,7 +251,14 @@ export class VideoRestart {
       return false;
     }
     const leg = pending.leg;
-    if (!leg || !(this.#host.queuedUntil() >= first - 45)) return undefined;
+    const frame = this.#host.frameIntervalMs() * 90;
+    if (
+      !leg || !pending.ready || !(this.#host.queued() + frame >= first - 45) ||
+      (pending.held.length < HOLD_HIGH &&
+        first - this.#host.played() > 2 * frame)
+    ) {
+      return undefined;
+    }
     pending.adopted = true;
     this.#pending = undefined;
     this.adopted++;

@@ -133,7 +133,11 @@ export function legArgs(
       fitFilter(w, h),
       "-r",
       String(fps),
-      ...vp8Output(encode.videoBitrateKbps, fps, restartsForKeyframes(input)),
+      ...vp8Output(
+        encode.videoBitrateKbps,
+        fps,
+        restartsForKeyframes(input) ? w * h : 0,
+      ),
     );
   }
   if (offsetMs > 0) args.push("-output_ts_offset", seconds(offsetMs));
@@ -164,11 +168,21 @@ function opusOutput(kbps: number, channels: number): string[] {
   ];
 }
 
-function vp8Output(kbps: number, fps: number, onDemand: boolean): string[] {
+/**
+ * libvpx flags. `restartPixels` > 0 (the frame size of a leg that restarts
+ * on keyframe requests): the on-demand schedule, and up to 1280×720 one
+ * encoder thread — libvpx's worker threads slow a fresh encoder's first
+ * frames severalfold on a busy machine (measured: 10th frame of a 720p
+ * restart at ~0.5 s instead of 0.6–2.4 s), and one thread keeps up with
+ * 720p30 (libwebrtc, too, runs VP8 single-threaded up to 640×480).
+ */
+function vp8Output(kbps: number, fps: number, restartPixels: number): string[] {
+  const onDemand = restartPixels > 0;
   const gopSeconds = onDemand ? ON_DEMAND_KEYFRAME_SECONDS : 2;
   return [
     "-c:v",
     "libvpx",
+    ...(onDemand && restartPixels <= 1280 * 720 ? ["-threads", "1"] : []),
     "-b:v",
     `${kbps}k`,
     "-maxrate",

@@ -3,7 +3,9 @@
  * forwards a new viewer's), the client restarts the file's video leg, and
  * libdatachannel receives a keyframe — first packet, then the whole frame
  * (decodable: every answering keyframe, reassembled from what arrived,
- * decodes on its own in ffmpeg). Latencies over 20 requests as p50/p95;
+ * decodes on its own in ffmpeg). Latencies over 20 requests as p50/p95,
+ * held to 400 ms — or, where this machine's ffmpeg alone starts slower
+ * than that allows, to its measured start-up (`ffmpeg_startup.ts`);
  * a storm of 100 PLIs in 2 s yields at most 7 keyframes (one per 300 ms).
  */
 import assert from "node:assert/strict";
@@ -16,6 +18,10 @@ import {
   startsVp8Keyframe,
   writeIvf,
 } from "../../src/testing/rtp_files.ts";
+import {
+  keyframeBoundMs,
+  videoLegStartupMs,
+} from "../_support/ffmpeg_startup.ts";
 import { test } from "../_support/harness.ts";
 import { countDecodedFrames, makeAvFile, tempDir } from "../_support/media.ts";
 
@@ -61,7 +67,9 @@ test(
   async () => {
     const tmp = tempDir();
     const { client, peer } = await playing(tmp, 21);
+    const size = { width: 320, height: 240 };
     try {
+      let startup = await videoLegStartupMs(tmp.path("av.mp4"), size, 30_000);
       const first: number[] = [], whole: number[] = [];
       const answers = new Set<number>();
       for (let i = 0; i < 20; i++) {
@@ -85,6 +93,10 @@ test(
         whole.push(done - asked);
       }
       const stats = client.stats(21).media!;
+      startup = Math.max(
+        startup,
+        await videoLegStartupMs(tmp.path("av.mp4"), size, 30_000),
+      );
       // Each answering keyframe, as reassembled at the receiver, decodes.
       const { frames } = depacketizeVp8(
         peer.received.filter((r) => r.kind === "video").map((r) => r.packet),
@@ -106,13 +118,16 @@ test(
           fmt(whole)
         } (sender: ${stats.keyframeRequestsAnswered} answered, p50 ${
           stats.keyframeLatency.p50Ms.toFixed(0)
-        } / max ${stats.keyframeLatency.maxMs.toFixed(0)} ms)`,
+        } / max ${
+          stats.keyframeLatency.maxMs.toFixed(0)
+        } ms); ffmpeg start-up ${startup.toFixed(0)} ms`,
       );
       assert.ok(stats.plisReceived >= 20, `${stats.plisReceived} PLIs`);
       assert.ok(stats.keyframeRequestsAnswered >= 20);
+      const bound = keyframeBoundMs(startup);
       assert.ok(
-        percentile(whole, 0.95) <= 1000,
-        `p95 ${percentile(whole, 0.95).toFixed(0)} ms`,
+        percentile(whole, 0.95) <= bound,
+        `p95 ${percentile(whole, 0.95).toFixed(0)} ms > ${bound.toFixed(0)}`,
       );
     } finally {
       await client.close();
