@@ -36,23 +36,56 @@ export interface GroupCallRef {
  * (default), or a channel / chat / user peer the account may speak for.
  */
 export type JoinAsPeer =
-  | { readonly type: "self" }
-  | { readonly type: "user"; readonly id: bigint; readonly accessHash: bigint }
-  | { readonly type: "chat"; readonly id: bigint }
-  | {
-    readonly type: "channel";
-    readonly id: bigint;
-    readonly accessHash: bigint;
-  };
+  | JoinAsSelf
+  | JoinAsUser
+  | JoinAsChat
+  | JoinAsChannel;
+
+/** `inputPeerSelf`. */
+export interface JoinAsSelf {
+  /** Discriminant. */
+  readonly type: "self";
+}
+
+/** `inputPeerUser`. */
+export interface JoinAsUser {
+  /** Discriminant. */
+  readonly type: "user";
+  /** User id. */
+  readonly id: bigint;
+  /** Its access hash. */
+  readonly accessHash: bigint;
+}
+
+/** `inputPeerChat` (a basic group). */
+export interface JoinAsChat {
+  /** Discriminant. */
+  readonly type: "chat";
+  /** Chat id (positive, without the `-` of bot-API ids). */
+  readonly id: bigint;
+}
+
+/** `inputPeerChannel` (a channel or supergroup the account may speak for). */
+export interface JoinAsChannel {
+  /** Discriminant. */
+  readonly type: "channel";
+  /** Channel id (without the `-100` prefix of bot-API ids). */
+  readonly id: bigint;
+  /** Its access hash. */
+  readonly accessHash: bigint;
+}
 
 /** Arguments of `phone.joinGroupCall` (and of the presentation join). */
 export interface JoinGroupCallRequest {
+  /** The call to join. */
   readonly call: GroupCallRef;
   /** The join payload JSON (`DataJSON.data`) from `Client.createCall`. */
   readonly params: string;
+  /** `muted`: join with the microphone muted. */
   readonly muted: boolean;
+  /** `video_stopped`: join without camera video. */
   readonly videoStopped: boolean;
-  /** Default `{ type: "self" }`. */
+  /** `join_as`; default `{ type: "self" }`. */
   readonly joinAs?: JoinAsPeer;
   /** From a `?voicechat=` link: lets the account speak in a muted call. */
   readonly inviteHash?: string;
@@ -60,18 +93,25 @@ export interface JoinGroupCallRequest {
 
 /** Arguments of `phone.editGroupCallParticipant` for our own participant. */
 export interface EditSelfRequest {
+  /** The call. */
   readonly call: GroupCallRef;
   /** Default `{ type: "self" }`: the participant being edited. */
   readonly participant?: JoinAsPeer;
+  /** `muted`, when it changes. */
   readonly muted?: boolean;
+  /** `video_stopped`, when it changes. */
   readonly videoStopped?: boolean;
+  /** `video_paused`, when it changes. */
   readonly videoPaused?: boolean;
+  /** `presentation_paused`, when it changes. */
   readonly presentationPaused?: boolean;
 }
 
 /** A participant as `updateGroupCallParticipants` reports it. */
 export interface ParticipantUpdate {
+  /** Discriminant. */
   readonly type: "participant";
+  /** The call the participant belongs to. */
   readonly callId: bigint;
   /** `groupCallParticipant.self`: this is the logged-in account. */
   readonly self: boolean;
@@ -87,7 +127,9 @@ export interface ParticipantUpdate {
 
 /** `updateGroupCall` with `groupCallDiscarded`: the call ended for all. */
 export interface CallDiscardedUpdate {
+  /** Discriminant. */
   readonly type: "discarded";
+  /** `groupCallDiscarded.id`. */
   readonly callId: bigint;
 }
 
