@@ -91,6 +91,22 @@ export type {
   ParticipantUpdate,
 } from "./src/session/mtproto_adapter.ts";
 export {
+  GroupCallSession,
+  joinGroupCall,
+} from "./src/session/group_call_session.ts";
+export type {
+  JoinGroupCallOptions,
+  SessionClient,
+} from "./src/session/session_options.ts";
+export type {
+  SessionState,
+  SessionStateInfo,
+  SessionStateListener,
+  SessionStateReason,
+  StopReason,
+} from "./src/session/session_state.ts";
+export type { BackoffOptions } from "./src/session/backoff.ts";
+export {
   type EncodeOptions,
   SCREENCAST,
   Track,

@@ -1,10 +1,13 @@
 /**
- * The end-to-end demo: joins a local group-call peer (libdatachannel on
- * loopback, answering in Telegram's JSON) through tgcall's public API,
- * streams a generated tone — or a file/URL — for `--duration` seconds with
- * a live progress line, then judges what the peer received: ffmpeg must
- * decode it, its length must match, and a generated tone must come out at
- * its frequency. Ends with `VERDICT: PASS …` (exit 0) or
+ * The end-to-end demo: a bot's whole flow, offline. A local group-call
+ * server (`@x/tgcall/testing`: a fake Telegram in front of a libdatachannel
+ * SFU on loopback) starts a voice chat; tgcall joins it through the session
+ * API (`joinGroupCall` with the fake Telegram as the MTProto adapter), plays
+ * a generated tone file — or `--input` — for `--duration` seconds with a
+ * live progress line measured by the server, leaves, and judges what the
+ * server received: ffmpeg must decode its recording, the tone must come out
+ * at its frequency for as long as it was played, and Telegram must have
+ * been told we left. Ends with `VERDICT: PASS …` (exit 0) or
  * `VERDICT: FAIL <reason>` (exit 1).
  *
  * Run: `deno task demo`, `bun run demo`, `npm run demo` — add
@@ -13,34 +16,26 @@
  * @module
  */
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import {
   Client,
-  type ConnectionState,
   fromFile,
-  fromShell,
-  fromShells,
   fromUrl,
   type Source,
+  type TgCallError,
   Track,
 } from "../mod.ts";
 import { runtimeVersion } from "../src/runtime/detect.ts";
 import {
-  countDecodedFrames,
-  decodePcm,
-  windowLevels,
-  zeroCrossingHz,
-} from "../src/testing/ffmpeg_tools.ts";
-import { LibdatachannelPeer } from "../src/testing/libdatachannel_peer.ts";
-import {
-  depacketizeVp8,
-  opusRtpToOgg,
-  writeIvf,
-} from "../src/testing/rtp_files.ts";
+  type GroupCallSession,
+  joinGroupCall,
+} from "../src/session/group_call_session.ts";
+import { LocalGroupCallServer, run } from "../testing.ts";
+import { judgeRecording, type Peaks } from "./demo_verdict.ts";
 
 const USAGE =
   `usage: demo [--duration SECONDS] [--input FILE|URL] [--video] [--frequency HZ] [--quiet]
@@ -98,170 +93,163 @@ interface DemoOptions {
   quiet: boolean;
 }
 
-function sourceFor(o: DemoOptions): Source {
-  const tracks = o.video ? Track.Video : Track.Audio;
-  if (o.input) {
-    return /^https?:\/\//i.test(o.input)
-      ? fromUrl(o.input, { tracks, videoWidth: 640, videoHeight: 360 })
-      : fromFile(o.input, { tracks, videoWidth: 640, videoHeight: 360 });
-  }
-  const tone =
-    `ffmpeg -f lavfi -i "sine=frequency=${o.frequency}:duration=${o.duration}:sample_rate=48000"`;
-  if (!o.video) return fromShell(tone, Track.Audio);
-  return fromShells(
-    tone,
-    `ffmpeg -f lavfi -i "testsrc2=size=640x360:rate=30:duration=${o.duration}" -b:v 800k`,
-  ).withParallelSpawn();
+/** The tone (and test pattern) as a file, so the bot plays it like a song. */
+async function toneFile(o: DemoOptions, dir: string): Promise<string> {
+  const path = join(dir, o.video ? "tone.mkv" : "tone.wav");
+  const lavfi = (graph: string) => ["-f", "lavfi", "-i", graph];
+  await run("ffmpeg", [
+    "-nostdin",
+    "-v",
+    "error",
+    ...lavfi(
+      `sine=frequency=${o.frequency}:duration=${o.duration}:sample_rate=48000`,
+    ),
+    ...(o.video
+      ? [
+        ...lavfi(`testsrc2=size=640x360:rate=30:duration=${o.duration}`),
+        "-c:v",
+        "mjpeg",
+        "-q:v",
+        "5",
+      ]
+      : []),
+    "-c:a",
+    "pcm_s16le",
+    path,
+  ]);
+  return path;
+}
+
+function sourceFor(input: string, video: boolean): Source {
+  const tracks = video ? Track.Video : Track.Audio;
+  const size = { videoWidth: 640, videoHeight: 360 };
+  return /^https?:\/\//i.test(input)
+    ? fromUrl(input, { tracks, ...size })
+    : fromFile(input, { tracks, ...size });
 }
 
 async function demo(o: DemoOptions): Promise<number> {
   console.log(
     `tgcall demo on ${runtimeVersion()}: ${
-      o.input ?? `${o.frequency} Hz tone`
+      o.input ?? `${o.frequency} Hz tone file`
     }${
       o.video ? " + video" : ""
-    }, ${o.duration} s, to a local group-call peer (libdatachannel)`,
+    }, ${o.duration} s, joined through joinGroupCall to a local group-call server`,
   );
   const dir = mkdtempSync(join(tmpdir(), "tgcall-demo-"));
-  const chat = -1000000000001;
+  const chat = -1001000000001;
+  let server: LocalGroupCallServer | undefined;
   let client: Client | undefined;
-  let peer: LibdatachannelPeer | undefined;
+  let session: GroupCallSession | undefined;
   let progress: ReturnType<typeof setInterval> | undefined;
   const fail = (reason: string) => {
     console.log(`VERDICT: FAIL ${reason}`);
     return 1;
   };
   try {
+    server = await LocalGroupCallServer.start();
+    server.createGroupCall(chat);
     client = await Client.create({
       networkTypes: ["udp4"],
       bindAddress: { udp4: "127.0.0.1" },
     });
-    let state: ConnectionState | "new" = "new";
     let ended = false;
-    let endError: Error | undefined;
-    client.onConnectionChange((_, info) => {
-      state = info.state;
-      if (!o.quiet) console.log(`\nconnection: ${info.state}`);
-    });
+    let endError: TgCallError | undefined;
     client.onStreamEnd((_, type, _device, error) => {
       if (type === "audio") ended = true;
       if (error) endError = error;
     });
+    const input = o.input ?? await toneFile(o, dir);
 
-    const joinJson = await client.createCall(chat, { video: o.video });
-    peer = await LibdatachannelPeer.answer(joinJson, { receiverReports: true });
     const t0 = performance.now();
-    await client.connect(chat, peer.answerJson);
-    await client.setStreamSources(chat, sourceFor(o));
+    session = await joinGroupCall(client, server.telegram, chat, {
+      video: o.video,
+    });
     const connectMs = performance.now() - t0;
-    const started = performance.now();
+    const live = session;
+    const source = live.source!;
     const tty = (process.stdout as { isTTY?: boolean }).isTTY === true;
-    const show = () => {
-      const s = client!.stats(chat);
-      const a = s.media?.audio;
-      const kbps = ((a?.bitrate ?? 0) + (s.media?.video?.bitrate ?? 0)) / 1000;
+    live.onStateChange((state, info) => {
+      if (o.quiet) return;
+      console.log(`${tty ? "\n" : ""}session: ${state} (${info.reason})`);
+    });
+    await live.play(sourceFor(input, o.video));
+    const started = performance.now();
+
+    // What the server measures, sampled whether or not it is shown.
+    const peaks: Peaks = { level: -127, speaking: false };
+    const sample = (show: boolean) => {
+      const p = server!.participant(source);
+      const a = p?.audio;
+      if (a && a.packets > 0) {
+        peaks.level = Math.max(peaks.level, a.level);
+        peaks.speaking ||= a.speaking;
+      }
+      if (!show || o.quiet) return;
+      const video = o.video ? `  video ${p?.video.packets ?? 0} packets` : "";
       const line =
-        `[${state}] ${
+        `[${live.state}] ${
           ((performance.now() - started) / 1000).toFixed(1)
-        }/${o.duration} s  ` +
-        `${kbps.toFixed(0)} kbps  packets ${s.transport?.rtpSent ?? 0}  ` +
-        `RTT ${Number.isNaN(s.rttMs) ? "-" : s.rttMs.toFixed(1) + " ms"}  t=${
-          (client!.time(chat) / 1000).toFixed(1)
-        } s`;
+        }/${o.duration} s  audio ${(a?.kbps ?? 0).toFixed(0)} kbps  ` +
+        `packets ${a?.packets ?? 0}  level ${a?.level ?? -127} dBov${
+          a?.speaking ? " speaking" : ""
+        }${video}  t=${(live.time() / 1000).toFixed(1)} s`;
       if (tty) process.stdout.write(`\r${line}   `);
       else console.log(line);
     };
-    if (!o.quiet) progress = setInterval(show, tty ? 250 : 1000);
-    const deadline = started + o.duration * 1000 + 3000;
-    while (!ended && performance.now() - started < o.duration * 1000) {
-      if (performance.now() > deadline) break;
+    let ticks = 0;
+    const every = tty ? 1 : 4;
+    progress = setInterval(() => sample(++ticks % every === 0), 250);
+    // The tone file plays to its end; an input is cut at --duration.
+    const limit = (o.input ? o.duration : o.duration + 3) * 1000;
+    while (!ended && performance.now() - started < limit) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const elapsed = (performance.now() - started) / 1000;
-    if (progress) {
-      clearInterval(progress);
-      progress = undefined;
-      show();
-      if (tty) console.log();
-    }
+    clearInterval(progress);
+    progress = undefined;
+    sample(true);
+    if (tty && !o.quiet) console.log();
     const stats = client.stats(chat);
-    await client.stop(chat);
-    await client.close();
+    await live.leave();
     await new Promise((r) => setTimeout(r, 200)); // last packets in flight
 
-    // Judge from what the peer received.
+    // Judge from what the server received and was told.
     if (endError) return fail(`source failed: ${endError.message}`);
-    const audio = peer.received.filter((r) => r.kind === "audio")
-      .map((r) => r.packet);
-    const expectedPackets = Math.floor(Math.min(elapsed, o.duration) * 50);
-    if (audio.length < expectedPackets * 0.9) {
-      return fail(
-        `peer received ${audio.length} audio packets, expected ~${expectedPackets}`,
-      );
+    const left = server.telegram.requests.some((r) =>
+      r.method === "leaveGroupCall" &&
+      (r.args as { source: number }).source === source
+    );
+    if (!left) return fail(`no leaveGroupCall with our source ${source}`);
+    const view = server.participant(source);
+    if (view?.state !== "closed") {
+      return fail(`the server still has source ${source} (${view?.state})`);
     }
-    const oggPath = join(dir, "received.ogg");
-    writeFileSync(oggPath, opusRtpToOgg(audio));
-    const pcm = await decodePcm(oggPath);
-    const decodedS = pcm.length / 48000;
-    // Audible: a 20 ms window above -40 dBFS; the tone is measured there.
-    let loud = 0, hzSum = 0;
-    windowLevels(pcm).forEach((level, w) => {
-      if (level <= -40) return;
-      loud++;
-      hzSum += zeroCrossingHz(pcm.subarray(w * 960, (w + 1) * 960));
+    const judged = await judgeRecording({
+      audio: view.audio,
+      recording: server.recording(source) ?? {},
+      peaks,
+      dir,
+      elapsed,
+      tone: o.input ? undefined : { hz: o.frequency, seconds: o.duration },
+      video: o.video,
     });
-    const loudS = loud * 0.02;
-    let verdict = `${audio.length} audio packets, ${
-      decodedS.toFixed(2)
-    } s decoded by ffmpeg (${loudS.toFixed(2)} s audible)`;
-    if (Math.abs(decodedS - elapsed) > Math.max(0.5, elapsed * 0.1)) {
-      return fail(
-        `decoded ${decodedS.toFixed(2)} s of audio, streamed ${
-          elapsed.toFixed(2)
-        } s`,
-      );
-    }
-    if (!o.input) {
-      const hz = loud ? hzSum / loud : 0;
-      if (loudS < elapsed * 0.8) {
-        return fail(
-          `only ${loudS.toFixed(2)} s of ${elapsed.toFixed(2)} s audible`,
-        );
-      }
-      if (Math.abs(hz - o.frequency) > 5) {
-        return fail(
-          `tone decoded at ${hz.toFixed(1)} Hz, sent ${o.frequency} Hz`,
-        );
-      }
-      verdict += `, tone ${hz.toFixed(1)} Hz (sent ${o.frequency})`;
-    } else if (loud === 0) {
-      return fail("the received audio is silent");
-    }
-    if (o.video) {
-      const { frames } = depacketizeVp8(
-        peer.received.filter((r) => r.kind === "video").map((r) => r.packet),
-      );
-      const ivfPath = join(dir, "received.ivf");
-      writeFileSync(ivfPath, writeIvf(frames, 640, 360));
-      const decoded = frames.length === 0
-        ? 0
-        : await countDecodedFrames(ivfPath);
-      if (decoded < elapsed * 30 * 0.8) {
-        return fail(`only ${decoded} video frames decoded`);
-      }
-      verdict += `, ${decoded} VP8 frames decoded`;
-    }
-    verdict += `; connected in ${connectMs.toFixed(0)} ms, SRTP ${
-      stats.srtpProfile ?? "?"
-    }, RTT ${Number.isNaN(stats.rttMs) ? "-" : stats.rttMs.toFixed(1) + " ms"}`;
-    console.log(`VERDICT: PASS ${verdict}`);
+    if (!judged.pass) return fail(judged.text);
+    console.log(
+      `VERDICT: PASS ${judged.text}; joined in ${
+        connectMs.toFixed(0)
+      } ms through joinGroupCall, SRTP ${stats.srtpProfile ?? "?"}, RTT ${
+        Number.isNaN(stats.rttMs) ? "-" : stats.rttMs.toFixed(1) + " ms"
+      }, leaveGroupCall sent with source ${source}`,
+    );
     return 0;
   } catch (error) {
     return fail((error as Error).message ?? String(error));
   } finally {
     if (progress) clearInterval(progress);
+    await session?.leave().catch(() => {});
     await client?.close();
-    await peer?.close();
+    await server?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

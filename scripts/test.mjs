@@ -75,13 +75,21 @@ if (!values["no-checks"]) {
     ["deno check", "deno", [
       "check",
       "mod.ts",
+      "mtcute.ts",
+      "gramjs.ts",
+      "testing.ts",
       "src",
       "tests",
       "bench",
       "examples",
       "fuzz",
     ]],
-    ["deno doc --lint mod.ts", "deno", ["doc", "--lint", "mod.ts"]],
+    ["deno doc --lint mod.ts testing.ts", "deno", [
+      "doc",
+      "--lint",
+      "mod.ts",
+      "testing.ts",
+    ]],
     // The @examples of mod.ts and of every file it re-exports from,
     // type-checked and run (`deno test --doc` reads only the files named).
     ["deno test --doc (public API examples)", "deno", [

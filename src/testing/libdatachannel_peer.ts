@@ -3,20 +3,18 @@
  * `node-datachannel`): an implementation nobody here wrote, so what it
  * decrypts proves our ICE, DTLS and SRTP on the wire.
  *
- * It speaks Telegram's JSON in both directions: it takes our join payload
- * (`ufrag`, `pwd`, `fingerprints`, `ssrc`, `ssrc-groups`), turns it into an
- * SDP offer for libdatachannel, and turns libdatachannel's answer into a
- * join response shaped like `updateGroupCallConnection.params.data`
- * (string-typed candidate fields, `audio`/`video` payload types and header
- * extensions with Telegram's ids).
+ * It speaks Telegram's JSON in both directions ({@link ./telegram_sdp.ts}):
+ * our join payload becomes an SDP offer for libdatachannel, and its answer
+ * becomes a join response shaped like `updateGroupCallConnection.params.data`.
  *
- * Test-only: never imported by `src/`, excluded from the published package.
+ * Testing only (`@x/tgcall/testing`): the core never imports it.
  *
  * @module
  */
 
 import nodeDataChannel from "node-datachannel";
 import type { StreamType } from "../media/kind.ts";
+import { answerJson, offerSdp, parseJoinPayload } from "./telegram_sdp.ts";
 
 const { PeerConnection, RtcpReceivingSession } = nodeDataChannel;
 type PC = InstanceType<typeof PeerConnection>;
@@ -36,6 +34,12 @@ export interface LibdatachannelPeerOptions {
    * and closed in one Node process it has been seen to hang the process.
    */
   receiverReports?: boolean;
+  /** Sees every decrypted RTP packet as it arrives. */
+  onRtp?: (rtp: ReceivedRtp) => void;
+  /** Sees every decrypted RTCP compound packet (our Sender Reports). */
+  onRtcp?: (kind: StreamType, packet: Uint8Array) => void;
+  /** Keep every packet in {@linkcode LibdatachannelPeer.received}; default true. */
+  keepReceived?: boolean;
 }
 
 /** One RTP (or RTCP) packet libdatachannel decrypted. */
@@ -48,180 +52,22 @@ export interface ReceivedRtp {
   at: number;
 }
 
-interface JoinPayload {
-  ufrag: string;
-  pwd: string;
-  fingerprint: string;
-  hash: string;
-  audioSsrc: number;
-  video?: { ssrc: number; rtx: number };
-}
-
-function parseJoin(json: string): JoinPayload {
-  const j = JSON.parse(json);
-  const fp = j.fingerprints?.[0];
-  if (typeof j.ufrag !== "string" || typeof j.pwd !== "string" || !fp) {
-    throw new Error("join payload lacks ufrag/pwd/fingerprints");
-  }
-  const fid = (j["ssrc-groups"] ?? []).find((g: { semantics: string }) =>
-    g.semantics === "FID"
-  );
-  return {
-    ufrag: j.ufrag,
-    pwd: j.pwd,
-    fingerprint: fp.fingerprint,
-    hash: fp.hash ?? "sha-256",
-    audioSsrc: j.ssrc >>> 0,
-    video: fid
-      ? { ssrc: fid.sources[0] >>> 0, rtx: fid.sources[1] >>> 0 }
-      : undefined,
-  };
-}
-
-/** The SDP offer standing for our join payload. */
-function offerSdp(join: JoinPayload, audioPt: number, videoPt: number): string {
-  const common = [
-    "c=IN IP4 0.0.0.0",
-    `a=ice-ufrag:${join.ufrag}`,
-    `a=ice-pwd:${join.pwd}`,
-    `a=fingerprint:${join.hash} ${join.fingerprint}`,
-    "a=setup:active",
-    "a=sendonly",
-    "a=rtcp-mux",
-  ];
-  const lines = [
-    "v=0",
-    `o=- ${Date.now()} 2 IN IP4 127.0.0.1`,
-    "s=-",
-    "t=0 0",
-    `a=group:BUNDLE 0${join.video ? " 1" : ""}`,
-    "a=msid-semantic: WMS *",
-    `m=audio 9 UDP/TLS/RTP/SAVPF ${audioPt}`,
-    ...common,
-    "a=mid:0",
-    `a=rtpmap:${audioPt} opus/48000/2`,
-    `a=fmtp:${audioPt} minptime=10;useinbandfec=1`,
-    "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level",
-    `a=ssrc:${join.audioSsrc} cname:tgcall`,
-  ];
-  if (join.video) {
-    lines.push(
-      `m=video 9 UDP/TLS/RTP/SAVPF ${videoPt} ${videoPt + 1}`,
-      ...common,
-      "a=mid:1",
-      `a=rtpmap:${videoPt} VP8/90000`,
-      `a=rtcp-fb:${videoPt} nack`,
-      `a=rtcp-fb:${videoPt} nack pli`,
-      `a=rtcp-fb:${videoPt} ccm fir`,
-      `a=rtpmap:${videoPt + 1} rtx/90000`,
-      `a=fmtp:${videoPt + 1} apt=${videoPt}`,
-      `a=ssrc-group:FID ${join.video.ssrc} ${join.video.rtx}`,
-      `a=ssrc:${join.video.ssrc} cname:tgcall`,
-      `a=ssrc:${join.video.rtx} cname:tgcall`,
-    );
-  }
-  return lines.join("\r\n") + "\r\n";
-}
-
-/** The join response JSON built from libdatachannel's answer SDP. */
-function answerJson(
-  sdp: string,
-  join: JoinPayload,
-  audioPt: number,
-  videoPt: number,
-): string {
-  const get = (name: string) =>
-    sdp.match(new RegExp(`^a=${name}:(.+)$`, "m"))?.[1].trim();
-  const [hash, fingerprint] = (get("fingerprint") ?? "").split(" ");
-  const candidates = [
-    ...sdp.matchAll(
-      /^a=candidate:(\S+) (\d+) (\S+) (\d+) (\S+) (\d+) typ (\S+)/gm,
-    ),
-  ].map((m, i) => ({
-    generation: "0",
-    component: m[2],
-    protocol: m[3].toLowerCase(),
-    port: m[6],
-    ip: m[5],
-    foundation: m[1],
-    id: `c${i}`,
-    priority: m[4],
-    type: m[7],
-    network: "0",
-  }));
-  const response: Record<string, unknown> = {
-    transport: {
-      xmlns: "urn:xmpp:jingle:transports:ice-udp:1",
-      "rtcp-mux": true,
-      ufrag: get("ice-ufrag"),
-      pwd: get("ice-pwd"),
-      fingerprints: [{ hash, setup: get("setup") ?? "passive", fingerprint }],
-      candidates,
-    },
-    audio: {
-      "payload-types": [{
-        id: audioPt,
-        name: "opus",
-        clockrate: 48000,
-        channels: 2,
-        parameters: { minptime: 10, useinbandfec: 1 },
-        "rtcp-fbs": [{ type: "transport-cc" }],
-      }],
-      "rtp-hdrexts": [
-        { id: 1, uri: "urn:ietf:params:rtp-hdrext:ssrc-audio-level" },
-        {
-          id: 2,
-          uri: "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
-        },
-        {
-          id: 3,
-          uri:
-            "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
-        },
-      ],
-    },
-  };
-  if (join.video) {
-    response.video = {
-      endpoint: "local-endpoint",
-      server_sources: [],
-      "payload-types": [
-        {
-          id: videoPt,
-          name: "VP8",
-          clockrate: 90000,
-          "rtcp-fbs": [{ type: "goog-remb" }, { type: "transport-cc" }, {
-            type: "ccm",
-            subtype: "fir",
-          }, {
-            type: "nack",
-          }, { type: "nack", subtype: "pli" }],
-        },
-        {
-          id: videoPt + 1,
-          name: "rtx",
-          clockrate: 90000,
-          parameters: { apt: videoPt },
-        },
-      ],
-      "rtp-hdrexts": [
-        {
-          id: 2,
-          uri: "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
-        },
-        {
-          id: 3,
-          uri:
-            "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
-        },
-        { id: 13, uri: "urn:3gpp:video-orientation" },
-      ],
-    };
-  }
-  return JSON.stringify(response);
-}
-
-/** A libdatachannel peer answering one join payload. */
+/**
+ * A libdatachannel peer answering one join payload.
+ *
+ * @example
+ * ```ts
+ * import { LibdatachannelPeer } from "./libdatachannel_peer.ts";
+ * import { Client } from "../../mod.ts";
+ *
+ * await using client = await Client.create({ networkTypes: ["udp4"], bindAddress: { udp4: "127.0.0.1" } });
+ * const peer = await LibdatachannelPeer.answer(await client.createCall(1, { video: false }));
+ * await client.connect(1, peer.answerJson);
+ * await peer.waitForState("connected");
+ * await peer.close();
+ * LibdatachannelPeer.releaseIfIdle(); // let the process exit
+ * ```
+ */
 export class LibdatachannelPeer {
   /** The join response JSON to hand to `connect`. */
   readonly answerJson: string;
@@ -235,11 +81,32 @@ export class LibdatachannelPeer {
   readonly #pc: PC;
   readonly #tracks: Track[] = [];
   #state = "new";
+  #closed = false;
   #waiters: (() => void)[] = [];
+  static #open = 0;
 
   private constructor(pc: PC, answer: string) {
     this.#pc = pc;
     this.answerJson = answer;
+  }
+
+  /**
+   * Peers answered and not yet closed, process-wide: a leak check for
+   * tests (0 once everything was closed).
+   */
+  static get openPeers(): number {
+    return LibdatachannelPeer.#open;
+  }
+
+  /**
+   * Stops libdatachannel's threads once no peer is open, so the process
+   * can exit (its native threads otherwise keep it alive). A later
+   * `answer` starts them again. Returns whether it stopped them.
+   */
+  static releaseIfIdle(): boolean {
+    if (LibdatachannelPeer.#open > 0) return false;
+    nodeDataChannel.cleanup();
+    return true;
   }
 
   /** libdatachannel's peer-connection state. */
@@ -252,7 +119,7 @@ export class LibdatachannelPeer {
     joinPayload: string,
     options: LibdatachannelPeerOptions = {},
   ): Promise<LibdatachannelPeer> {
-    const join = parseJoin(joinPayload);
+    const join = parseJoinPayload(joinPayload);
     const audioPt = options.audioPayloadType ?? 111;
     const videoPt = options.videoPayloadType ?? 100;
     const pc = new PeerConnection("tgcall-test-sfu", {
@@ -270,17 +137,22 @@ export class LibdatachannelPeer {
     });
     const pendingTracks: Track[] = [];
     pc.onTrack((track) => {
-      const kind = track.mid() === "1" ? "video" : "audio";
+      const kind: ReceivedRtp["kind"] = track.mid() === "1" ? "video" : "audio";
+      const keep = options.keepReceived ?? true;
       const sink = (msg: Uint8Array) => {
         const packet = new Uint8Array(msg);
-        // Tracks also surface RTCP; keep RTP only (RFC 5761 §4).
         if (packet.length < 2) return;
-        const rtcp = packet[1] >= 192 && packet[1] <= 223;
-        (rtcp ? peer?.receivedRtcp : peer?.received)?.push({
-          kind,
-          packet,
-          at: performance.now(),
-        });
+        // Tracks also surface RTCP, told apart by packet type (RFC 5761 §4).
+        if (packet[1] >= 192 && packet[1] <= 223) {
+          if (keep) {
+            peer?.receivedRtcp.push({ kind, packet, at: performance.now() });
+          }
+          options.onRtcp?.(kind, packet);
+          return;
+        }
+        const rtp: ReceivedRtp = { kind, packet, at: performance.now() };
+        if (keep) peer?.received.push(rtp);
+        options.onRtp?.(rtp);
       };
       // libdatachannel's receiving session answers our SRs with Receiver
       // Reports (and REMB), which exercises our SRTCP receive path.
@@ -309,6 +181,7 @@ export class LibdatachannelPeer {
           answerJson(local.sdp, join, audioPt, videoPt),
         );
         peer.#tracks.push(...pendingTracks);
+        LibdatachannelPeer.#open++;
         for (const f of early) f();
         resolve(peer);
       });
@@ -382,11 +255,32 @@ export class LibdatachannelPeer {
   }
 
   /**
+   * Sends an RTCP packet we built (PLI, NACK) on the `kind` track;
+   * libdatachannel protects it as SRTCP. Returns whether it was sent.
+   */
+  sendRtcp(kind: StreamType, packet: Uint8Array): boolean {
+    const track = this.#tracks.find((t) =>
+      t.mid() === (kind === "video" ? "1" : "0")
+    );
+    if (!track || this.#closed || this.#state !== "connected") return false;
+    try {
+      return track.sendMessageBinary(
+        packet as unknown as Parameters<Track["sendMessageBinary"]>[0],
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * Closes the peer connection and waits until libdatachannel reports it
    * closed, so no native callback fires after the caller moves on (under
    * Deno a late callback into a finished test file's isolate panics).
    */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    LibdatachannelPeer.#open--;
     for (const t of this.#tracks) {
       try {
         t.close();

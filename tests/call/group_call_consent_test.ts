@@ -18,7 +18,7 @@ import { fromShells } from "../../src/source/shell_source.ts";
 import { sourceRecipe } from "../../src/source/sources.ts";
 import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
 import { test } from "../_support/harness.ts";
-import { startLossyRelay } from "../_support/lossy_relay.ts";
+import { startLossyRelay } from "../../src/testing/udp_relay.ts";
 
 test(
   "group call: losing the SFU → disconnected, failed, video stopped, resources released",

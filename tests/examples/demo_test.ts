@@ -1,4 +1,9 @@
-/** The README's demo runs on this runtime and passes its own verdict (and fails on a bad input). */
+/**
+ * The README's demo runs on this runtime and passes its own verdict (and
+ * fails on a bad input): joined through joinGroupCall to the local
+ * group-call server, judged from what that server received, left with a
+ * leaveGroupCall naming our source.
+ */
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -46,17 +51,22 @@ async function runDemo(
 }
 
 test(
-  "demo: streams a tone to the local peer and prints VERDICT: PASS",
+  "demo: streams a tone file through a session to the local server and prints VERDICT: PASS",
   async () => {
     const { code, out } = await runDemo(["--duration", "2", "--video"]);
     const verdict = out.split("\n").find((l) => l.startsWith("VERDICT:"));
     assert.ok(verdict, out);
     assert.match(
       verdict,
-      /^VERDICT: PASS .*tone 44\d\.\d Hz.*VP8 frames decoded/,
+      /^VERDICT: PASS server received \d+ audio packets \(0 lost\).*tone 44\d\.\d Hz.*\(speaking\).*VP8 frames decoded; joined in \d+ ms through joinGroupCall.*leaveGroupCall sent with source \d+$/,
     );
     assert.equal(code, 0);
-    assert.match(out, /\[connected\] /, "progress line");
+    assert.match(
+      out,
+      /\[connected\] .* packets [1-9]\d* +level -\d+ dBov speaking/,
+      "progress line with what the server measured",
+    );
+    assert.match(out, /session: stopped \(left\)/);
   },
   { timeout: 60_000 },
 );

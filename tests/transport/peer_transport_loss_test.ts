@@ -16,7 +16,7 @@
  */
 import assert from "node:assert/strict";
 import { PeerTransport } from "../../src/transport/peer_transport.ts";
-import { startLossyRelay } from "../_support/lossy_relay.ts";
+import { startLossyRelay } from "../../src/testing/udp_relay.ts";
 import { answeredAudioJoin } from "../_support/libdatachannel_call.ts";
 import { test } from "../_support/harness.ts";
 
