@@ -100,12 +100,14 @@ test("errors: the entry point exports what a user calls or catches, nothing else
   ).sort();
   assert.deepEqual(values, [
     "Client",
+    "GroupCallSession",
     "SCREENCAST",
     "Track",
     "fromFile",
     "fromShell",
     "fromShells",
     "fromUrl",
+    "joinGroupCall",
   ]);
 });
 

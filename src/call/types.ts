@@ -84,7 +84,11 @@ export interface CallStats {
   srtpProfile?: SrtpProfileName;
   /** Round-trip time, ms (RTCP RR, else the ICE check RTT; NaN when unknown). */
   rttMs: number;
-  /** Media counters (absent before the first connection). */
+  /**
+   * Media counters, what the SFU's feedback says (RTT, REMB, transport-cc
+   * loss and delay) and keyframe requests with their latency (absent before
+   * the first connection).
+   */
   media?: MediaSenderStats;
   /** Transport counters (absent before `connect`). */
   transport?: PeerTransportStats;

@@ -48,7 +48,16 @@ export async function bindBunUdp(
     port: socket.port,
     send(data, port, address) {
       if (closed) return false;
-      if (socket.send(data, port, address)) {
+      // Bun throws synchronously for ICMP-reported errors (ECONNREFUSED
+      // after the peer's port closed, ENETUNREACH, EPERM): a send error is
+      // a dropped datagram, never an exception out of a timer callback.
+      let ok = false;
+      try {
+        ok = socket.send(data, port, address);
+      } catch {
+        ok = false;
+      }
+      if (ok) {
         stats.sent++;
         return true;
       }
@@ -63,7 +72,12 @@ export async function bindBunUdp(
         flat[3 * i + 1] = port;
         flat[3 * i + 2] = address;
       }
-      const accepted = socket.sendMany(flat);
+      let accepted = 0;
+      try {
+        accepted = socket.sendMany(flat);
+      } catch {
+        accepted = 0; // as in send(): an error is a drop
+      }
       flat.fill(0);
       stats.sent += accepted;
       stats.dropped += count - accepted;

@@ -14,7 +14,6 @@ import {
   KEYFRAME_SCHEDULE,
   LEVEL_TAP,
   ON_DEMAND_KEYFRAME_SCHEDULE,
-  ON_DEMAND_KEYFRAME_SECONDS,
   preamble,
   seconds,
 } from "./ffmpeg_flags.ts";
@@ -178,7 +177,8 @@ function opusOutput(kbps: number, channels: number): string[] {
  */
 function vp8Output(kbps: number, fps: number, restartPixels: number): string[] {
   const onDemand = restartPixels > 0;
-  const gopSeconds = onDemand ? ON_DEMAND_KEYFRAME_SECONDS : 2;
+  // -g is the encoder's own ceiling; the forced schedule sets the pace.
+  const gopSeconds = 2;
   return [
     "-c:v",
     "libvpx",

@@ -10,17 +10,6 @@ import { test } from "../_support/harness.ts";
 import type { GroupCallSession } from "../../src/session/group_call_session.ts";
 import { type LocalSession, localSession } from "./local_session.ts";
 
-/**
- * Under Bun, once the SFU's port is closed, `socket.send` throws
- * ECONNREFUSED (the kernel's ICMP answer to an earlier datagram) out of
- * `src/runtime/udp_bun.ts` into the ICE consent tick, which is then never
- * re-armed: the transport never reports the loss. A silently closed SFU
- * connection cannot be noticed there until that is fixed.
- */
-const silentCloseUnseen = "Bun" in globalThis
-  ? "Bun: udp send throws ECONNREFUSED into the ICE consent tick"
-  : false;
-
 interface Outage {
   /** State changes as `state:reason`. */
   seen: string[];
@@ -115,7 +104,7 @@ test(
       await local.close();
     }
   },
-  { timeout: 90_000, skip: silentCloseUnseen },
+  { timeout: 90_000 },
 );
 
 test(
@@ -177,5 +166,5 @@ test(
       await local.close();
     }
   },
-  { timeout: 90_000, skip: silentCloseUnseen },
+  { timeout: 90_000 },
 );

@@ -204,7 +204,7 @@ test("ffmpeg args: fromFile defaults (audio only, 128 kbps stereo; video 1280x72
     valueAfter(video, "-force_key_frames"),
     ON_DEMAND_KEYFRAME_SCHEDULE,
   );
-  assert.equal(ON_DEMAND_KEYFRAME_SCHEDULE, "expr:gte(t,n_forced*2)");
+  assert.equal(ON_DEMAND_KEYFRAME_SCHEDULE, "expr:gte(t,n_forced*1)");
   assert.equal(valueAfter(video, "-g"), "60");
   // A network stream may be live: it keeps a keyframe every second.
   const url = sourceRecipe(
