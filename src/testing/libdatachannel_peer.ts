@@ -105,7 +105,10 @@ export class LibdatachannelPeer {
    */
   static releaseIfIdle(): boolean {
     if (LibdatachannelPeer.#open > 0) return false;
-    nodeDataChannel.cleanup();
+    // Under Bun, libdatachannel used again after cleanup() in the same
+    // process has crashed it (a segfault in a full `bun test` run), and Bun
+    // needs no cleanup to exit: keep its threads.
+    if (!("Bun" in globalThis)) nodeDataChannel.cleanup();
     return true;
   }
 
