@@ -9,7 +9,7 @@
  * leg is never touched.
  *
  * - The lead is learned: the slowest of the last eight start-ups, × 1.2 +
- *   50 ms. A start-up runs from spawn to 300 ms of frames in hand (the
+ *   50 ms. A start-up runs from spawn to 150 ms of frames in hand (the
  *   source's first opening counts too, to its first frame): a fresh
  *   ffmpeg on a busy machine can run slower than real time at first, and
  *   taking over with nothing in hand would stall every viewer.
@@ -46,7 +46,7 @@ const HOLD_HIGH = 30;
  * ffmpeg on a busy machine can run slower than real time for a while, and
  * switching to it with nothing in hand would stall every viewer.
  */
-const READY_MS = 300;
+const READY_MS = 150;
 
 /** What a {@linkcode VideoRestart} restarts: one Playback's video track. */
 export interface VideoRestartOptions {

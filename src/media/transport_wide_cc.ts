@@ -19,8 +19,8 @@ import type { Clock } from "../runtime/clock.ts";
 import { extensionValueOffset, type TwccFeedback } from "../rtp/twcc.ts";
 import type { RtpSink } from "./rtp_sink.ts";
 
-/** Send times remembered: ~1.5 s of packets at 2.5 Mbps. */
-const HISTORY = 4096;
+/** Send times remembered: over 3 s of a call's packets (feedback comes every ~100 ms). */
+const HISTORY = 1024;
 /** Loss is reported over windows of this length, ms. */
 const LOSS_WINDOW_MS = 1000;
 /** The delay baseline is the lowest one-way delay over this many windows. */

@@ -51,9 +51,10 @@ export async function videoLegStartupMs(
 
 /**
  * The keyframe latency a restart can be held to: the 400 ms goal, or,
- * where ffmpeg alone starts slower, its start-up with the sender's margin
- * (× 1.2 + 50 ms, `video_restart.ts`) plus 150 ms for the rest.
+ * where ffmpeg alone starts slower, what the sender's lead makes of that
+ * start-up (`video_restart.ts`: × 1.2 + 50 ms, counted to 150 ms of
+ * frames in hand, ~100 ms past the first) plus 100 ms for the rest.
  */
 export function keyframeBoundMs(startupMs: number): number {
-  return Math.max(400, startupMs * 1.2 + 200);
+  return Math.max(400, (startupMs + 100) * 1.2 + 150);
 }
