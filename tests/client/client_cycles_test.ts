@@ -55,6 +55,11 @@ test(
     const client = await Client.create({
       networkTypes: ["udp4"],
       bindAddress: { udp4: "127.0.0.1" },
+      // This test is about leaks and heap, not connect latency: one of the
+      // 1,000 loopback connects once took over 10 s in a fresh-clone run
+      // (cause not found yet; noted for the scale issue), which is not
+      // what a leak test should fail on.
+      connectTimeoutMs: 30_000,
     });
     const source = fromShell(
       'ffmpeg -f lavfi -i "sine=frequency=440:duration=0.3"',
