@@ -8,6 +8,8 @@
  * @module
  */
 
+import { concatBytes } from "@noble/hashes/utils.js";
+
 /** FNV-1a over a string: a stable 32-bit hash for salts and file names. */
 export function fnv1a(text: string | Uint8Array): number {
   let h = 0x811c9dc5;
@@ -118,18 +120,6 @@ function boundaryInteger(rng: Rng, width: number, near: number): number {
   }
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Writes `value` as a `width`-byte integer at `at`, either byte order. */
 export function writeInteger(
   buf: Uint8Array,
@@ -183,7 +173,7 @@ function mutateOnce(
       return out;
     }
     case 4: { // arithmetic on a byte or u16
-      if (n < 2) return concat(input, rng.bytes(2));
+      if (n < 2) return concatBytes(input, rng.bytes(2));
       const out = input.slice();
       const where = rng.below(n - 1);
       const delta = (rng.below(33) - 16) || 1;
@@ -196,11 +186,11 @@ function mutateOnce(
       const run = rng.chance(0.5)
         ? rng.bytes(length)
         : new Uint8Array(length).fill(rng.pick([0, 0xff, rng.u32() & 0xff]));
-      return concat(input.subarray(0, at), run, input.subarray(at));
+      return concatBytes(input.subarray(0, at), run, input.subarray(at));
     }
     case 6: { // delete a range
       const length = 1 + rng.size(Math.max(1, n - at));
-      return concat(input.subarray(0, at), input.subarray(at + length));
+      return concatBytes(input.subarray(0, at), input.subarray(at + length));
     }
     case 7: // truncate
       return input.slice(0, rng.below(n + 1));
@@ -208,11 +198,11 @@ function mutateOnce(
       if (n === 0) return rng.bytes(rng.size(16));
       const from = rng.below(n);
       const chunk = input.subarray(from, from + 1 + rng.size(n - from));
-      return concat(input.subarray(0, at), chunk, input.subarray(at));
+      return concatBytes(input.subarray(0, at), chunk, input.subarray(at));
     }
     case 9: { // splice: our head, another seed's tail
       const other = rng.pick(others) ?? input;
-      return concat(
+      return concatBytes(
         input.subarray(0, at),
         other.subarray(rng.below(other.length + 1)),
       );
@@ -373,4 +363,4 @@ export function randomText(
 }
 
 /** Byte-string helper for targets that build seeds: concatenation. */
-export { concat as concatBytes };
+export { concatBytes };
