@@ -25,9 +25,13 @@ const runtimes = values.runtime.split(",").map((s) => s.trim()).filter(Boolean);
 if (!values["no-setup"]) ensureSetup({ ffmpeg: true });
 const env = withBin(process.env);
 
+/** Wall time of every step, so the summary can name the slow ones. */
+const timings = [];
+
 /** Runs a command, streaming its output, and returns what it printed. */
 function run(label, cmd, args, options = {}) {
   console.log(`\n=== ${label}: ${cmd} ${args.join(" ")}`);
+  const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {
       cwd: root,
@@ -45,10 +49,10 @@ function run(label, cmd, args, options = {}) {
       process.stderr.write(d);
     });
     child.on("error", (error) => resolve({ code: 127, out: String(error) }));
-    child.on(
-      "close",
-      (code, signal) => resolve({ code: code ?? 128, signal, out }),
-    );
+    child.on("close", (code, signal) => {
+      timings.push({ label, seconds: (performance.now() - started) / 1000 });
+      resolve({ code: code ?? 128, signal, out });
+    });
   });
 }
 
@@ -242,6 +246,15 @@ function summary(name, res, counts) {
   }
   return { name, passed, failed };
 }
+
+console.log("\n=== slowest steps");
+for (
+  const t of timings.toSorted((a, b) => b.seconds - a.seconds).slice(0, 12)
+) {
+  console.log(`  ${t.seconds.toFixed(1).padStart(7)} s  ${t.label}`);
+}
+const total = timings.reduce((a, t) => a + t.seconds, 0);
+console.log(`  ${total.toFixed(1).padStart(7)} s  all steps`);
 
 console.log("\n=== summary");
 for (const r of results) {
