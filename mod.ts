@@ -74,6 +74,7 @@ export {
   GroupCallNotFoundError,
   JoinedElsewhereError,
   MtprotoError,
+  PresentationUnsupportedError,
   TelegramRpcError,
 } from "./src/session/errors.ts";
 export type {
@@ -98,6 +99,10 @@ export type {
   JoinGroupCallOptions,
   SessionClient,
 } from "./src/session/session_options.ts";
+export type {
+  PresentationEnd,
+  PresentationEndListener,
+} from "./src/session/presentation_join.ts";
 export type {
   SessionState,
   SessionStateInfo,

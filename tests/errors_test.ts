@@ -25,6 +25,7 @@ import {
   NoSourceError,
   NotConnectedError,
   OggParseError,
+  PresentationUnsupportedError,
   RtmpModeError,
   SeekUnsupportedError,
   SocketError,
@@ -70,6 +71,11 @@ const CASES: [TgCallError, new (...args: never[]) => TgCallError, string][] = [
   ],
   [new JoinedElsewhereError("x"), JoinedElsewhereError, "JOINED_ELSEWHERE"],
   [new CallDiscardedError("x"), CallDiscardedError, "CALL_DISCARDED"],
+  [
+    new PresentationUnsupportedError("x"),
+    PresentationUnsupportedError,
+    "PRESENTATION_UNSUPPORTED",
+  ],
 ];
 
 test("errors: every public error is a TgCallError with its own stable code and its class name", () => {

@@ -147,3 +147,27 @@ export class CallDiscardedError extends TgCallError {
     super("CALL_DISCARDED", message, options);
   }
 }
+
+/**
+ * Screen sharing needs what this session lacks: an adapter with
+ * `joinGroupCallPresentation` / `leaveGroupCallPresentation`, or a client
+ * with the presentation methods.
+ *
+ * @example
+ * ```ts
+ * import { PresentationUnsupportedError } from "./errors.ts";
+ *
+ * console.log(new PresentationUnsupportedError("no joinGroupCallPresentation").code); // "PRESENTATION_UNSUPPORTED"
+ * ```
+ */
+export class PresentationUnsupportedError extends TgCallError {
+  /**
+   * Creates the error.
+   *
+   * @param message What is missing.
+   * @param options Standard `ErrorOptions`.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super("PRESENTATION_UNSUPPORTED", message, options);
+  }
+}

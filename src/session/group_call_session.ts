@@ -2,9 +2,10 @@
  * {@linkcode joinGroupCall} and the {@linkcode GroupCallSession} it returns:
  * a group-call membership that looks after itself. It joins through an
  * {@linkcode MtprotoAdapter}, plays through a {@linkcode Client}, treats
- * stream mode as a state, rejoins after outages and kicks with backoff, and
- * resumes playback at the position played (see `membership.ts` for the
- * rules and their sources).
+ * stream mode as a state, rejoins after outages and kicks with backoff,
+ * resumes playback at the position played, and keeps a screen share up
+ * alongside (see `membership.ts` and `presentation_leg.ts` for the rules
+ * and their sources).
  *
  * @module
  */
@@ -18,6 +19,7 @@ import {
 import { isSeekable, type Source, sourceRecipe } from "../source/sources.ts";
 import { Membership } from "./membership.ts";
 import type { GroupCallRef, MtprotoAdapter } from "./mtproto_adapter.ts";
+import type { PresentationEndListener } from "./presentation_join.ts";
 import {
   type JoinGroupCallOptions,
   resolveSessionOptions,
@@ -34,13 +36,17 @@ import type {
  *
  * @example
  * ```ts ignore
- * import { Client, fromFile, joinGroupCall } from "jsr:@x/tgcall";
+ * import { Client, fromFile, joinGroupCall, SCREENCAST } from "jsr:@x/tgcall";
  * import { mtcuteAdapter } from "jsr:@x/tgcall/mtcute";
  *
  * await using client = await Client.create();
  * const session = await joinGroupCall(client, mtcuteAdapter(tg), chatId);
  * session.onStateChange((state, info) => console.log(state, info.reason));
  * await session.play(fromFile("song.mp3"));
+ * // Screen sharing: a second, video-only connection; the song goes on.
+ * session.onPresentationEnd((end) => console.log("screen", end.kind));
+ * await session.present(fromFile("slides.mp4", SCREENCAST));
+ * await session.stopPresenting();
  * // … later
  * await session.leave();
  * ```
@@ -186,7 +192,74 @@ export class GroupCallSession implements AsyncDisposable {
   }
 
   /**
-   * Leaves: `phone.leaveGroupCall(call, our audio source)`, the client call
+   * Shares `source`'s video as a presentation (screen sharing): a second,
+   * video-only connection of our participant (`Client.createPresentation`
+   * → `phone.joinGroupCallPresentation` → `Client.connectPresentation` →
+   * `Client.setPresentationSource`). Resolves once it is connected and
+   * sharing; while sharing, replaces the source. What {@linkcode play}
+   * plays goes on. The presentation is kept up: re-joined when Telegram
+   * drops it or its transport fails, and after every session rejoin (same
+   * source, at the position reached when it can seek); it ends when the
+   * source ends, on {@linkcode stopPresenting} and on {@linkcode leave},
+   * each reported once to {@linkcode onPresentationEnd}.
+   *
+   * @throws {PresentationUnsupportedError} when the adapter (or client)
+   * has no presentation methods.
+   * @throws {NotConnectedError} unless the session is `connected`, or when
+   * the presentation does not connect.
+   * @throws {TelegramRpcError} when Telegram refuses (its text kept).
+   * @throws {ClosedError} after the session stopped.
+   * @throws {InvalidParamsError} for a non-source, a bad offset or a
+   * source without video.
+   */
+  async present(
+    source: Source,
+    options: StreamSourceOptions = {},
+  ): Promise<void> {
+    this.#m.assertRunning();
+    const offsetMs = options.offsetMs ?? 0;
+    sourceRecipe(source); // throws InvalidParamsError for a non-source
+    if (!Number.isFinite(offsetMs) || offsetMs < 0) {
+      throw new InvalidParamsError(
+        `offsetMs must be a finite number ≥ 0, got ${offsetMs}`,
+      );
+    }
+    await this.#m.presentation.present(source, offsetMs);
+  }
+
+  /**
+   * Ends the presentation: `Client.stopPresentation`, then
+   * `phone.leaveGroupCallPresentation`. The call and what it plays go on.
+   * Idempotent (nothing shared: nothing happens).
+   *
+   * @throws {TelegramRpcError} when Telegram refused the leave (the
+   * presentation is ended anyway).
+   */
+  stopPresenting(): Promise<void> {
+    return this.#m.presentation.stop();
+  }
+
+  /** Whether a presentation is shared (also while it is being re-joined). */
+  get presenting(): boolean {
+    return this.#m.presentation.presenting;
+  }
+
+  /** The presentation's source (unsigned) while Telegram has it joined. */
+  get presentationSource(): number | undefined {
+    return this.#m.presentation.ssrc;
+  }
+
+  /**
+   * Reports the end of each presentation {@linkcode present} started,
+   * exactly once (see `PresentationEnd.kind`); returns the unsubscribe.
+   */
+  onPresentationEnd(listener: PresentationEndListener): () => void {
+    return this.#m.presentation.onEnd(listener);
+  }
+
+  /**
+   * Leaves: the presentation first (`phone.leaveGroupCallPresentation`),
+   * then `phone.leaveGroupCall(call, our audio source)`, the client call
    * stopped, every timer and subscription released, `stopped` reported
    * (kind `left`). Idempotent; after the session stopped by itself it only
    * waits for the release.
@@ -195,7 +268,8 @@ export class GroupCallSession implements AsyncDisposable {
    * session is stopped anyway).
    */
   leave(): Promise<void> {
-    return this.#leaving ??= this.#m.leave();
+    const m = this.#m;
+    return this.#leaving ??= m.presentation.leave().then(() => m.leave());
   }
 
   /** `await using session = await joinGroupCall(…)`. */

@@ -3,7 +3,9 @@
  * (telegram-wire.md §8): tdesktop asks every 4 s whether our source is
  * still joined, and rejoins when it is not or when Telegram answers
  * `GROUPCALL_JOIN_MISSING`. The answer is the *subset still joined* — an
- * empty list means we are gone, not "all fine".
+ * empty list means we are gone, not "all fine". While a presentation is
+ * live its source rides along (tdesktop `checkJoined`), and a presentation
+ * Telegram no longer lists is re-joined on its own (`rejoinPresentation`).
  *
  * @module
  */
@@ -25,6 +27,20 @@ export interface LivenessCheckOptions {
   readonly logger: { warn(...args: unknown[]): void };
   /** Our source is no longer joined (`error`: Telegram said so by an error). */
   onMissing(error?: TgCallError): void;
+  /**
+   * Sources checked along with ours (the presentation's, as tdesktop sends
+   * both in one `checkGroupCall`), and what to do when Telegram omits one
+   * while ours is still joined.
+   */
+  readonly companion?: LivenessCompanion;
+}
+
+/** Sources that ride along in another source's liveness check. */
+export interface LivenessCompanion {
+  /** The unsigned sources to check now (none: empty). */
+  checkedSources(): readonly number[];
+  /** Telegram no longer lists `missing` (a subset of `checkedSources()`). */
+  onCheckMissing(missing: readonly number[]): void;
 }
 
 /**
@@ -83,9 +99,11 @@ export class LivenessCheck {
   async #run(generation: number): Promise<void> {
     const call = this.#call!;
     const source = this.#source;
+    const companion = this.#o.companion;
+    const extra = companion?.checkedSources() ?? [];
     let joined: number[];
     try {
-      joined = await this.#o.adapter.checkGroupCall(call, [source]);
+      joined = await this.#o.adapter.checkGroupCall(call, [source, ...extra]);
     } catch (thrown) {
       if (generation !== this.#generation) return;
       const error = adapterError(thrown, "phone.checkGroupCall");
@@ -98,10 +116,13 @@ export class LivenessCheck {
       return;
     }
     if (generation !== this.#generation) return;
-    if (joined.some((s) => s >>> 0 === source)) {
-      this.#task.after(this.#o.intervalMs);
-    } else {
+    const listed = new Set(joined.map((s) => s >>> 0));
+    if (!listed.has(source)) {
       this.#o.onMissing();
+      return;
     }
+    this.#task.after(this.#o.intervalMs);
+    const missing = extra.filter((s) => !listed.has(s));
+    if (missing.length > 0) companion!.onCheckMissing(missing);
   }
 }

@@ -38,6 +38,7 @@ import type {
   MtprotoAdapter,
 } from "./mtproto_adapter.ts";
 import { PlaybackMemory } from "./playback_memory.ts";
+import { PresentationLeg } from "./presentation_leg.ts";
 import { classifySelfUpdate, RecentSources } from "./self_update.ts";
 import type {
   ResolvedSessionOptions,
@@ -60,6 +61,8 @@ export class Membership {
   readonly machine: SessionStateMachine;
   /** What plays, remembered for rejoins. */
   readonly media: PlaybackMemory;
+  /** Screen sharing, re-joined after rejoins. */
+  readonly presentation: PresentationLeg;
   readonly #adapter: MtprotoAdapter;
   readonly #o: ResolvedSessionOptions;
   readonly #mirror: MediaStateMirror;
@@ -79,10 +82,7 @@ export class Membership {
   #stopReason: StopReason | undefined;
   #released: Promise<void> | undefined;
 
-  /**
-   * Subscribes to the client's and the adapter's events; {@linkcode start}
-   * joins.
-   */
+  /** Subscribes to the client's and adapter's events; `start` joins. */
   constructor(
     client: SessionClient,
     adapter: MtprotoAdapter,
@@ -102,12 +102,14 @@ export class Membership {
     this.media = new PlaybackMemory(client, chatId, scheduler);
     this.#mirror = new MediaStateMirror(adapter, options.joinAs, logger);
     this.#backoff = new Backoff(options.backoff, options.random);
+    this.presentation = new PresentationLeg(this, adapter, options);
     this.#liveness = new LivenessCheck({
       adapter,
       scheduler,
       intervalMs: options.checkIntervalMs,
       logger,
       onMissing: (error) => this.#rejoin("source_missing", error),
+      companion: this.presentation,
     });
     this.#waiter = new ConnectWaiter(
       scheduler,
@@ -179,8 +181,7 @@ export class Membership {
 
   /** Whether a client call is up to take media commands. */
   get live(): boolean {
-    const state = this.machine.state;
-    return state === "connected" || state === "reconnecting";
+    return ["connected", "reconnecting"].includes(this.machine.state);
   }
 
   /** @throws {ClosedError} once stopped. */

@@ -66,6 +66,18 @@ export interface SessionClient {
   onUpgrade(callback: UpgradeCallback): () => void;
   /** See `Client.onStreamEnd`. */
   onStreamEnd(callback: StreamEndCallback): () => void;
+  /** See `Client.createPresentation` (screen sharing; optional). */
+  createPresentation?(chatId: ChatId): Promise<string>;
+  /** See `Client.connectPresentation`. */
+  connectPresentation?(chatId: ChatId, answerJson: string): Promise<void>;
+  /** See `Client.setPresentationSource`. */
+  setPresentationSource?(
+    chatId: ChatId,
+    source: Source,
+    options?: StreamSourceOptions,
+  ): Promise<void>;
+  /** See `Client.stopPresentation`. */
+  stopPresentation?(chatId: ChatId): Promise<void>;
 }
 
 /** Options of {@linkcode joinGroupCall}. */
