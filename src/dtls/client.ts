@@ -31,12 +31,20 @@
  */
 
 import { withDefaults } from "../runtime/options.ts";
-import { type Scheduler, sharedScheduler } from "../runtime/scheduler.ts";
+import {
+  type ScheduledTask,
+  type Scheduler,
+  sharedScheduler,
+} from "../runtime/scheduler.ts";
 import type { DtlsCertificate } from "./certificate.ts";
 import { ClientHandshake } from "./client_handshake.ts";
 import { Alert, AlertLevel, asDtlsError, DtlsError } from "./errors.ts";
 import { FlightSender } from "./flight.ts";
-import { encodeHandshake, HandshakeReassembler } from "./handshake.ts";
+import {
+  encodeHandshake,
+  HandshakeReassembler,
+  HandshakeType,
+} from "./handshake.ts";
 import {
   type HandshakeStep,
   handshakeTypeName,
@@ -104,7 +112,14 @@ export class DtlsClient {
   readonly #handlers: Record<ServerMessageHandler, (body: Uint8Array) => void>;
   #state: DtlsState = "new";
   #step: HandshakeStep = "serverHello";
-  #deadline = 0;
+  /**
+   * The overall deadline, on its own timer: the retransmission timer is
+   * re-armed by every flight sent, so a server that keeps answering (a
+   * cookie per ClientHello, a flood of retransmitted flights) would
+   * otherwise postpone the deadline forever.
+   */
+  readonly #deadline: ScheduledTask;
+  #established = false;
   #resolve!: (result: DtlsHandshakeResult) => void;
   #reject!: (error: DtlsError) => void;
   /** Resolves when the handshake completes; rejects with {@linkcode DtlsError}. */
@@ -134,8 +149,16 @@ export class DtlsClient {
       initialTimeoutMs: this.#o.initialTimeoutMs,
       maxTimeoutMs: this.#o.maxTimeoutMs,
       scheduler: this.#scheduler,
-      onTimer: (now) => this.#onTimer(now),
+      onTimer: () => this.#onTimer(),
     });
+    this.#deadline = this.#scheduler.task(() =>
+      this.#fail(
+        new DtlsError(
+          `DTLS handshake timed out after ${this.#o.handshakeTimeoutMs} ms`,
+        ),
+        false,
+      )
+    );
     const handshake = new ClientHandshake(this.#o);
     this.#handshake = handshake;
     this.#handlers = {
@@ -167,19 +190,28 @@ export class DtlsClient {
   start(): void {
     if (this.#state !== "new") return;
     this.#state = "handshaking";
-    this.#deadline = this.#scheduler.clock.now() + this.#o.handshakeTimeoutMs;
+    this.#deadline.after(this.#o.handshakeTimeoutMs);
     this.#flights.start(this.#handshake.clientHello());
   }
 
-  /** RFC 5705 exporter (after the handshake); throws {@linkcode DtlsError} before. */
+  /**
+   * RFC 5705 exporter; throws {@linkcode DtlsError} unless the handshake
+   * completed (a master secret exists from flight 5 on, but it is only
+   * worth anything once the server's Finished verified).
+   */
   exportKeyingMaterial(label: string, length: number): Uint8Array {
+    if (!this.#established) {
+      throw new DtlsError(
+        "Cannot export keying material before the handshake completes",
+      );
+    }
     return this.#handshake.exportKeyingMaterial(label, length);
   }
 
   /** Sends close_notify when connected and stops all timers. Idempotent. */
   close(): void {
     if (this.#state === "closed" || this.#state === "failed") {
-      this.#flights.stop();
+      this.#stopTimers();
       return;
     }
     if (this.#state === "connected") {
@@ -187,7 +219,7 @@ export class DtlsClient {
     }
     const wasHandshaking = this.#state !== "connected";
     this.#state = "closed";
-    this.#flights.stop();
+    this.#stopTimers();
     if (wasHandshaking) {
       this.#reject(new DtlsError("DTLS handshake aborted: closed"));
     }
@@ -211,7 +243,10 @@ export class DtlsClient {
     if (content === undefined) return;
     switch (record.type) {
       case ContentType.Handshake: {
-        if (this.#state !== "handshaking") return;
+        if (this.#state !== "handshaking") {
+          this.#declineRenegotiation(record.epoch, content);
+          return;
+        }
         const { messages, sawOld } = this.#reassembler.push(content);
         for (const m of messages) this.#handleMessage(m.type, m.seq, m.body);
         if (sawOld && messages.length === 0 && this.#step !== "flight5") {
@@ -260,8 +295,9 @@ export class DtlsClient {
 
   #finish(body: Uint8Array): void {
     this.#handshake.finished(body);
+    this.#established = true;
     this.#state = "connected";
-    this.#flights.stop();
+    this.#stopTimers();
     this.#resolve({
       srtpProfileId: this.#handshake.srtpProfileId,
       remoteCertificate: this.#handshake.remoteCertificate,
@@ -274,7 +310,7 @@ export class DtlsClient {
     if (description === Alert.CloseNotify) {
       const wasConnected = this.#state === "connected";
       this.#state = "closed";
-      this.#flights.stop();
+      this.#stopTimers();
       if (wasConnected) this.#o.onClose?.();
       else {
         this.#reject(
@@ -290,25 +326,33 @@ export class DtlsClient {
     );
     if (this.#state === "connected") {
       this.#state = "failed";
-      this.#flights.stop();
+      this.#stopTimers();
       this.#o.onClose?.(error);
     } else {
       this.#fail(error, false);
     }
   }
 
-  #onTimer(now: number): void {
+  #onTimer(): void {
     if (this.#state !== "handshaking" || this.#step === "flight5") return;
-    if (now >= this.#deadline) {
-      this.#fail(
-        new DtlsError(
-          `DTLS handshake timed out after ${this.#o.handshakeTimeoutMs} ms`,
-        ),
-        false,
-      );
-      return;
-    }
     this.#flights.retransmit();
+  }
+
+  /**
+   * A HelloRequest from the connected server (RFC 5246 §7.4.1.1) gets a
+   * warning no_renegotiation: a DTLS-SRTP association keeps its keys for
+   * life. Only authenticated (epoch-1) requests are answered.
+   */
+  #declineRenegotiation(epoch: number, content: Uint8Array): void {
+    if (
+      this.#state === "connected" && epoch === 1 &&
+      content[0] === HandshakeType.HelloRequest
+    ) this.#sendAlert(AlertLevel.Warning, Alert.NoRenegotiation);
+  }
+
+  #stopTimers(): void {
+    this.#flights.stop();
+    this.#deadline.cancel();
   }
 
   #sendAlert(level: number, description: number): void {
@@ -331,7 +375,7 @@ export class DtlsClient {
       this.#sendAlert(AlertLevel.Fatal, error.alert);
     }
     this.#state = "failed";
-    this.#flights.stop();
+    this.#stopTimers();
     this.#reject(error);
   }
 }

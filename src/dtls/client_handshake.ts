@@ -52,6 +52,13 @@ import {
 } from "./prf.ts";
 import { ContentType } from "./record.ts";
 
+/**
+ * HelloVerifyRequests accepted in one handshake. Servers send one (RFC
+ * 6347 §4.2.1); a server that answers every ClientHello with a fresh
+ * cookie would otherwise keep us looping until the deadline.
+ */
+export const MAX_HELLO_VERIFY_REQUESTS = 4;
+
 /** Options for {@linkcode ClientHandshake}. */
 export interface ClientHandshakeOptions {
   /** Our certificate, sent when the server asks. */
@@ -77,6 +84,7 @@ export class ClientHandshake {
   readonly #o: ClientHandshakeOptions;
   readonly #random = crypto.getRandomValues(new Uint8Array(32));
   #cookie: Uint8Array = new Uint8Array(0);
+  #helloVerifyRequests = 0;
   #messageSeq = 0;
   #transcript: Uint8Array[] = [];
   #serverHello: ServerHello | undefined;
@@ -131,8 +139,18 @@ export class ClientHandshake {
     return [{ type: ContentType.Handshake, epoch: 0, plaintext: message }];
   }
 
-  /** Takes the cookie; the transcript restarts with the next ClientHello (RFC 6347 §4.2.1). */
+  /**
+   * Takes the cookie; the transcript restarts with the next ClientHello
+   * (RFC 6347 §4.2.1). Throws `handshake_failure` past
+   * {@linkcode MAX_HELLO_VERIFY_REQUESTS}.
+   */
   helloVerifyRequest(body: Uint8Array): void {
+    if (++this.#helloVerifyRequests > MAX_HELLO_VERIFY_REQUESTS) {
+      throw new DtlsError(
+        `Cannot complete a handshake whose server sent more than ${MAX_HELLO_VERIFY_REQUESTS} HelloVerifyRequests`,
+        Alert.HandshakeFailure,
+      );
+    }
     this.#cookie = parseHelloVerifyRequest(body);
     this.#transcript = [];
   }

@@ -25,6 +25,7 @@ export const Alert = {
   DecodeError: 50,
   DecryptError: 51,
   InternalError: 80,
+  NoRenegotiation: 100,
 } as const;
 
 /**

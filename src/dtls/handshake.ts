@@ -12,12 +12,15 @@
  * ```
  *
  * Message bodies are in `hello_messages.ts` and `key_exchange_messages.ts`.
- * Parsers throw only `DtlsParseError` (errors.ts).
+ * Parsers throw only `DtlsError` (errors.ts): `DtlsParseError` for bytes
+ * that do not decode, `illegal_parameter` for fragments that contradict
+ * each other.
  *
  * @module
  */
 
 import { Reader } from "./codec.ts";
+import { Alert, DtlsError } from "./errors.ts";
 
 /** Handshake message types (RFC 5246 §7.4, RFC 6347 §4.2.1). */
 export const HandshakeType = {
@@ -136,7 +139,11 @@ export class HandshakeReassembler {
    * fragments). Returns messages now complete, in message_seq order, and
    * whether any fragment was a retransmission of an earlier message.
    *
-   * Throws `DtlsParseError` when a fragment header overruns the record.
+   * Throws `DtlsParseError` when a fragment header overruns the record,
+   * and `illegal_parameter` when overlapping fragments disagree: a DTLS
+   * 1.2 retransmission repeats the same bytes (RFC 6347 §4.2.4), so a
+   * conflict is a lying peer, and whichever copy won would leave our
+   * transcript different from the server's.
    */
   push(
     fragment: Uint8Array,
@@ -174,6 +181,11 @@ export class HandshakeReassembler {
           entry.have[offset + i] = 1;
           entry.body[offset + i] = body[i];
           entry.filled++;
+        } else if (entry.body[offset + i] !== body[i]) {
+          throw new DtlsError(
+            `DTLS handshake fragments disagree on message ${seq}`,
+            Alert.IllegalParameter,
+          );
         }
       }
     }

@@ -89,6 +89,15 @@ export function parseServerHello(body: Uint8Array): ServerHello {
         hello.srtpProfile = profiles.u16();
       } else if (type === ExtensionType.ExtendedMasterSecret) {
         hello.extendedMasterSecret = true;
+      } else if (
+        type === ExtensionType.RenegotiationInfo && data.vector(1).length > 0
+      ) {
+        // RFC 5746 §3.4: on an initial handshake renegotiated_connection
+        // must be empty; anything else claims a renegotiation we never began.
+        throw new DtlsError(
+          "Cannot accept a ServerHello that claims a renegotiation",
+          Alert.HandshakeFailure,
+        );
       }
     }
   }

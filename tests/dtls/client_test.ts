@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { DtlsClient } from "../../src/dtls/client.ts";
+import { MAX_HELLO_VERIFY_REQUESTS } from "../../src/dtls/client_handshake.ts";
 import { generateCertificate } from "../../src/dtls/certificate.ts";
 import { Reader } from "../../src/dtls/codec.ts";
 import { Alert, DtlsError } from "../../src/dtls/errors.ts";
@@ -132,6 +133,46 @@ test("dtls/client: a HelloVerifyRequest cookie is echoed in a second ClientHello
   assert.equal(first.cookie.length, 0);
   assert.equal(second.messageSeq, 1);
   client.close();
+});
+
+test("dtls/client: a server answering every ClientHello with a HelloVerifyRequest is refused", async () => {
+  const { time, sent, client } = setUp();
+  client.start();
+  time.advance(0);
+  for (let seq = 0; seq <= MAX_HELLO_VERIFY_REQUESTS; seq++) {
+    const hvr = Uint8Array.of(0xfe, 0xff, 1, seq);
+    client.handleDatagram(
+      handshakeRecord(HandshakeType.HelloVerifyRequest, seq, hvr),
+    );
+  }
+  await assert.rejects(
+    client.connected,
+    (e: unknown) =>
+      e instanceof DtlsError && e.alert === Alert.HandshakeFailure,
+  );
+  // ClientHello, one more per accepted cookie, then the fatal alert.
+  assert.equal(sent.length, MAX_HELLO_VERIFY_REQUESTS + 2);
+  assert.equal(time.scheduler.pending, 0);
+});
+
+test("dtls/client: a server resending a flight every 50 ms cannot postpone the deadline", async () => {
+  const { time, client } = setUp({ handshakeTimeoutMs: 3000 });
+  client.start();
+  time.advance(0);
+  const hvr = handshakeRecord(
+    HandshakeType.HelloVerifyRequest,
+    0,
+    Uint8Array.of(0xfe, 0xff, 1, 9),
+  );
+  // Each old HelloVerifyRequest triggers an early resend, which re-arms the
+  // retransmission timer before it can fire.
+  while (client.state === "handshaking" && time.now() < 10_000) {
+    client.handleDatagram(hvr);
+    time.advance(50);
+  }
+  assert.equal(client.state, "failed");
+  await assert.rejects(client.connected, /timed out after 3000 ms/);
+  assert.ok(time.now() <= 3050, `gave up at ${time.now()} ms`);
 });
 
 test("dtls/client: garbage datagrams never throw", () => {

@@ -139,6 +139,14 @@ test("dtls/handshake: ServerHello values we refuse are DtlsError with the right 
       e instanceof DtlsError && e.alert === Alert.IllegalParameter &&
       /one profile/.test(e.message),
   );
+  // RFC 5746 §3.4: a non-empty renegotiated_connection on an initial handshake.
+  const renegotiation = hex(`fefd ${RANDOM} 00 c02b 00 0006 ff01 0002 01 07`);
+  assert.throws(
+    () => parseServerHello(renegotiation),
+    (e: unknown) =>
+      e instanceof DtlsError && e.alert === Alert.HandshakeFailure &&
+      /renegotiation/.test(e.message),
+  );
 });
 
 test("dtls/handshake: HelloVerifyRequest yields its cookie; truncations are DtlsParseError", () => {
@@ -325,6 +333,25 @@ test("dtls/handshake: the reassembler refuses lies, notes old messages and bound
   assert.throws(() => r.push(truncated), DtlsParseError);
   // Fewer than 12 bytes left are padding, not a message.
   assert.deepEqual(r.push(hex("0b0000")).messages, []);
+});
+
+test("dtls/handshake: overlapping fragments must agree: a conflict is illegal_parameter, not first-wins", () => {
+  const r = new HandshakeReassembler();
+  const body = hex("0102030405060708");
+  assert.deepEqual(
+    r.push(encodeFragment(11, 0, 8, 0, body.subarray(0, 5))).messages,
+    [],
+  );
+  // An agreeing overlap is a retransmission split differently.
+  assert.deepEqual(
+    r.push(encodeFragment(11, 0, 8, 3, body.subarray(3, 6))).messages,
+    [],
+  );
+  assert.throws(
+    () => r.push(encodeFragment(11, 0, 8, 4, hex("ff060708"))),
+    (e: unknown) =>
+      e instanceof DtlsError && e.alert === Alert.IllegalParameter,
+  );
 });
 
 test("dtls/handshake: a vector too long for its length prefix is a typed error, not a wrapped length", () => {
