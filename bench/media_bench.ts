@@ -46,33 +46,41 @@ function opusOurs(): number {
     value: 7,
   }];
   let ts = 0;
-  return microsPerCall(() => {
-    const n = p.write(buf, frame, ts += 960, 960, ext);
-    ctx.protectRtp(buf, n);
-  }, 20000);
+  return microsPerCall(
+    () => {
+      const n = p.write(buf, frame, ts += 960, 960, ext);
+      ctx.protectRtp(buf, n);
+    },
+    20000,
+    1,
+  );
 }
 
 function opusWerift(): number {
   const session = weriftSession();
   const payload = Buffer.alloc(160, 0xfc);
   let seq = 0, ts = 0;
-  return microsPerCall(() => {
-    const header = new RtpHeader({
-      payloadType: 111,
-      ssrc: 1,
-      sequenceNumber: seq = (seq + 1) & 0xffff,
-      timestamp: ts += 960,
-    });
-    header.extensions = [{ id: 1, payload: Buffer.from([0x9e]) }, {
-      id: 2,
-      payload: Buffer.from([0x12, 0x34, 0x56]),
-    }, {
-      id: 3,
-      payload: Buffer.from([0, 7]),
-    }];
-    new RtpPacket(header, payload).serialize();
-    session.encrypt(payload, header);
-  }, 20000);
+  return microsPerCall(
+    () => {
+      const header = new RtpHeader({
+        payloadType: 111,
+        ssrc: 1,
+        sequenceNumber: seq = (seq + 1) & 0xffff,
+        timestamp: ts += 960,
+      });
+      header.extensions = [{ id: 1, payload: Buffer.from([0x9e]) }, {
+        id: 2,
+        payload: Buffer.from([0x12, 0x34, 0x56]),
+      }, {
+        id: 3,
+        payload: Buffer.from([0, 7]),
+      }];
+      new RtpPacket(header, payload).serialize();
+      session.encrypt(payload, header);
+    },
+    20000,
+    1,
+  );
 }
 
 const VP8_FRAME = 12_000;
@@ -84,11 +92,15 @@ function vp8Ours(): number {
   const lengths = new Int32Array(16);
   const frame = new Uint8Array(VP8_FRAME).fill(0x55);
   let ts = 0, packets = 0;
-  const perFrame = microsPerCall(() => {
-    const n = p.packetize(frame, ts += 3000, out, lengths);
-    for (let i = 0; i < n; i++) ctx.protectRtp(out[i], lengths[i]);
-    packets = n;
-  }, 2000);
+  const perFrame = microsPerCall(
+    () => {
+      const n = p.packetize(frame, ts += 3000, out, lengths);
+      for (let i = 0; i < n; i++) ctx.protectRtp(out[i], lengths[i]);
+      packets = n;
+    },
+    2000,
+    1,
+  );
   return perFrame / packets;
 }
 
@@ -98,23 +110,27 @@ function vp8Werift(): number {
   const chunk = 1150;
   const packets = Math.ceil(VP8_FRAME / chunk);
   let seq = 0, ts = 0;
-  const perFrame = microsPerCall(() => {
-    ts += 3000;
-    for (let i = 0; i < packets; i++) {
-      const header = new RtpHeader({
-        payloadType: 100,
-        ssrc: 2,
-        sequenceNumber: seq = (seq + 1) & 0xffff,
-        timestamp: ts,
-        marker: i === packets - 1,
-      });
-      const payload = Buffer.concat([
-        Buffer.from([i === 0 ? 0x90 : 0x80, 0x80, 0x80, 0x01]),
-        frame.subarray(i * chunk, (i + 1) * chunk),
-      ]);
-      session.encrypt(payload, header);
-    }
-  }, 2000);
+  const perFrame = microsPerCall(
+    () => {
+      ts += 3000;
+      for (let i = 0; i < packets; i++) {
+        const header = new RtpHeader({
+          payloadType: 100,
+          ssrc: 2,
+          sequenceNumber: seq = (seq + 1) & 0xffff,
+          timestamp: ts,
+          marker: i === packets - 1,
+        });
+        const payload = Buffer.concat([
+          Buffer.from([i === 0 ? 0x90 : 0x80, 0x80, 0x80, 0x01]),
+          frame.subarray(i * chunk, (i + 1) * chunk),
+        ]);
+        session.encrypt(payload, header);
+      }
+    },
+    2000,
+    1,
+  );
   return perFrame / packets;
 }
 
