@@ -1,7 +1,7 @@
 // Shared set-up for the README commands: dependencies (npm ci brings Deno
 // and Bun as devDependencies) and, where asked, ffmpeg from Debian.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, lstatSync, statSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -30,8 +30,14 @@ function sh(cmd, args) {
 export function ensureSetup({ ffmpeg = false } = {}) {
   const marker = join(root, "node_modules", ".package-lock.json");
   const lock = join(root, "package-lock.json");
+  // A symlinked node_modules is another checkout's install (git worktrees
+  // share one): `npm ci` here would empty it under every other checkout, so
+  // only a missing install counts as stale.
+  const shared = existsSync(join(root, "node_modules")) &&
+    lstatSync(join(root, "node_modules")).isSymbolicLink();
   const stale = !existsSync(marker) ||
-    (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
+    (!shared && existsSync(lock) &&
+      statSync(lock).mtimeMs > statSync(marker).mtimeMs);
   if (
     stale || !has("deno", withBin(process.env)) ||
     !has("bun", withBin(process.env))
