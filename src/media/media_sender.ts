@@ -214,7 +214,7 @@ export class MediaSender {
       count,
     );
     const restarted = this.#audio.account(
-      this.#opus.lastTimestamp,
+      this.#opus.lastTimestampBits,
       deadline,
       frame.length,
     );

@@ -70,14 +70,31 @@ export function oggCrc(data: Uint8Array): number {
   return crcUpdate(0, data, 0, data.length);
 }
 
-const ZERO_CRC_FIELD = new Uint8Array(4);
-
-/** A page's CRC computed with its own CRC field (bytes 22–25) as zeros. */
-function pageCrc(page: Uint8Array): number {
-  let crc = crcUpdate(0, page, 0, 22);
-  crc = crcUpdate(crc, ZERO_CRC_FIELD, 0, 4);
-  return crcUpdate(crc, page, 26, page.length);
+/**
+ * The CRC of the page `buf[start .. end)` computed with its own CRC field
+ * (bytes 22–25) as zeros, as a signed 32-bit number (the same bits). One
+ * loop, no calls: V8 boxes a 32-bit number above 2^30 that a call
+ * returns, which would allocate per page.
+ */
+function pageCrc(buf: Uint8Array, start: number, end: number): number {
+  let crc = 0;
+  for (let i = start; i < end; i++) {
+    const byte = i - start >= 22 && i - start < 26 ? 0 : buf[i];
+    crc = (crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ byte) & 0xff];
+  }
+  return crc | 0;
 }
+
+/** A little-endian 32-bit field as a signed number (see `pageCrc`). */
+function i32le(buf: Uint8Array, at: number): number {
+  return buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) |
+    (buf[at + 3] << 24);
+}
+
+/** SILK frame sizes: 10/20/40/60 ms (a constant: a literal allocates per call). */
+const SILK_SAMPLES = [480, 960, 1920, 2880];
+/** CELT frame sizes: 2.5/5/10/20 ms. */
+const CELT_SAMPLES = [120, 240, 480, 960];
 
 /**
  * Duration in 48 kHz samples of an Opus packet, from its TOC byte and
@@ -88,9 +105,9 @@ export function opusPacketDuration(packet: Uint8Array): number {
   const toc = packet[0];
   const config = toc >> 3;
   let frameSamples: number;
-  if (config < 12) frameSamples = [480, 960, 1920, 2880][config & 3]; // SILK: 10/20/40/60 ms
+  if (config < 12) frameSamples = SILK_SAMPLES[config & 3];
   else if (config < 16) frameSamples = (config & 1) ? 960 : 480; // Hybrid: 10/20 ms
-  else frameSamples = [120, 240, 480, 960][config & 3]; // CELT: 2.5/5/10/20 ms
+  else frameSamples = CELT_SAMPLES[config & 3];
   const code = toc & 3;
   const frames = code === 0
     ? 1
@@ -102,9 +119,15 @@ export function opusPacketDuration(packet: Uint8Array): number {
   return frames * frameSamples;
 }
 
-/** Incremental Ogg/Opus parser. */
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Incremental Ogg/Opus parser. A packet that sits in one lacing segment
+ * (every 20 ms Opus packet under 255 bytes) is a view into the pushed
+ * chunk, not a copy; only packets spanning segments or pages are joined.
+ */
 export class OggOpusReader {
-  #buffer: Uint8Array = new Uint8Array(0);
+  #buffer: Uint8Array = EMPTY;
   #partial: Uint8Array[] = [];
   #partialLength = 0;
   #packetIndex = 0;
@@ -148,10 +171,11 @@ export class OggOpusReader {
       for (let i = 0; i < segments; i++) bodyLength += buf[at + 27 + i];
       const pageLength = 27 + segments + bodyLength;
       if (buf.length - at < pageLength) break;
-      this.#page(buf.subarray(at, at + pageLength), segments, frames);
+      this.#page(buf, at, pageLength, segments, frames);
       at += pageLength;
     }
-    this.#buffer = buf.slice(at);
+    // The rest is a view too (the chunk is not modified, see above).
+    this.#buffer = at === buf.length ? EMPTY : buf.subarray(at);
     if (this.#buffer.length > MAX_PAGE) {
       throw new OggParseError(
         "Cannot read Ogg: page larger than the format allows",
@@ -160,48 +184,53 @@ export class OggOpusReader {
     return frames;
   }
 
-  #page(page: Uint8Array, segments: number, frames: OpusFrame[]): void {
-    const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
-    const storedCrc = view.getUint32(22, true);
-    if (pageCrc(page) !== storedCrc) {
+  /** Parses the page at `buf[at .. at + length)`, appending its audio to `frames`. */
+  #page(
+    buf: Uint8Array,
+    at: number,
+    length: number,
+    segments: number,
+    frames: OpusFrame[],
+  ): void {
+    if (pageCrc(buf, at, at + length) !== i32le(buf, at + 22)) {
       throw new OggParseError("Cannot read Ogg: page CRC mismatch");
     }
-    const serial = view.getUint32(14, true);
+    const serial = i32le(buf, at + 14);
     // ffmpeg writes one logical stream; pages of any other are skipped.
     if (this.#serial === undefined) this.#serial = serial;
     else if (serial !== this.#serial) return;
-    const granuleLow = view.getUint32(6, true),
-      granuleHigh = view.getInt32(10, true);
-    const granule = granuleHigh === -1 && granuleLow === 0xffffffff
+    const granuleLow = i32le(buf, at + 6), granuleHigh = i32le(buf, at + 10);
+    const granule = granuleHigh === -1 && granuleLow === -1
       ? -1
-      : granuleHigh * 2 ** 32 + granuleLow;
-    const completed: Uint8Array[] = [];
-    let offset = 27 + segments;
+      : granuleHigh * 2 ** 32 + (granuleLow >>> 0);
+    // Audio packets completed on this page go straight into `frames`; their
+    // timestamps are filled in below, once the page's total is known.
+    const first = frames.length;
+    let total = 0;
+    let offset = at + 27 + segments;
     for (let i = 0; i < segments; i++) {
-      const lace = page[27 + i];
-      this.#partial.push(page.subarray(offset, offset + lace));
-      this.#partialLength += lace;
+      const lace = buf[at + 27 + i];
+      const part = buf.subarray(offset, offset + lace);
       offset += lace;
-      if (this.#partialLength > MAX_PACKET) {
-        throw new OggParseError("Cannot read Ogg: packet over 64 KiB");
-      }
-      if (lace < 255) {
-        const packet = new Uint8Array(this.#partialLength);
+      let packet: Uint8Array;
+      if (lace < 255 && this.#partialLength === 0) {
+        packet = part; // the whole packet in one segment: a view
+      } else {
+        this.#partial.push(part);
+        this.#partialLength += lace;
+        if (this.#partialLength > MAX_PACKET) {
+          throw new OggParseError("Cannot read Ogg: packet over 64 KiB");
+        }
+        if (lace === 255) continue;
+        packet = new Uint8Array(this.#partialLength);
         let p = 0;
-        for (const part of this.#partial) {
-          packet.set(part, p);
-          p += part.length;
+        for (const piece of this.#partial) {
+          packet.set(piece, p);
+          p += piece.length;
         }
         this.#partial = [];
         this.#partialLength = 0;
-        completed.push(packet);
       }
-    }
-    // A page's granule position is the end time of its last completed
-    // packet (RFC 7845 §4), so a page can be timed back from it.
-    let total = 0;
-    const audio: Uint8Array[] = [];
-    for (const packet of completed) {
       const index = this.#packetIndex++;
       if (index === 0) this.#readHead(packet);
       else if (index === 1) {
@@ -211,11 +240,14 @@ export class OggOpusReader {
           );
         }
       } else {
-        audio.push(packet);
-        total += opusPacketDuration(packet);
+        const duration = opusPacketDuration(packet);
+        frames.push({ data: packet, timestamp: 0, duration });
+        total += duration;
       }
     }
-    if (audio.length === 0) return;
+    if (frames.length === first) return;
+    // A page's granule position is the end time of its last completed
+    // packet (RFC 7845 §4), so a page can be timed back from it.
     // Time the stream from its first audio page's granule, then by packet
     // durations: later granules may be end-trimmed (RFC 7845 §4.5) and
     // would pull the last packet back in time. The start may be negative
@@ -223,10 +255,9 @@ export class OggOpusReader {
     if (Number.isNaN(this.#next)) {
       this.#next = granule >= 0 ? granule - total : 0;
     }
-    for (const data of audio) {
-      const duration = opusPacketDuration(data);
-      frames.push({ data, timestamp: this.#next, duration });
-      this.#next += duration;
+    for (let i = first; i < frames.length; i++) {
+      frames[i].timestamp = this.#next;
+      this.#next += frames[i].duration;
     }
   }
 

@@ -84,7 +84,8 @@ export class OutgoingStream {
       restarted = Math.abs(drift) > TIMING_JUMP_MS;
     }
     this.#timingReset = false;
-    this.#lastRtp = rtp >>> 0;
+    // Signed: the same bits, and V8 keeps it unboxed (see OpusPacketizer).
+    this.#lastRtp = rtp | 0;
     this.#lastDeadline = deadline;
     this.hasSent = true;
     this.bytes += payloadBytes;

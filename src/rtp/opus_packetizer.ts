@@ -13,7 +13,9 @@
  * @module
  */
 
-import { type ExtensionElement, writeRtpHeader } from "./packet.ts";
+import { type ExtensionElement, writeRtpHeaderWith } from "./packet.ts";
+
+const NO_EXTENSIONS: readonly ExtensionElement[] = [];
 
 /** Options for {@linkcode OpusPacketizer}. */
 export interface OpusPacketizerOptions {
@@ -48,9 +50,9 @@ export class OpusPacketizer {
     this.#pt = options.payloadType ?? 111;
     const random = crypto.getRandomValues(new Uint32Array(2));
     this.#seq = (options.initialSequence ?? random[0]) & 0xffff;
-    this.#base = (options.initialTimestamp ?? random[1]) >>> 0;
+    this.#base = (options.initialTimestamp ?? random[1]) | 0;
     // So that the first frame of the first source lands exactly on #base.
-    this.#lastTimestamp = (this.#base - this.#lastDuration) >>> 0;
+    this.#lastTimestamp = (this.#base - this.#lastDuration) | 0;
   }
 
   /** The sequence number the next packet will get. */
@@ -60,6 +62,16 @@ export class OpusPacketizer {
 
   /** The RTP timestamp of the last packet written. */
   get lastTimestamp(): number {
+    return this.#lastTimestamp >>> 0;
+  }
+
+  /**
+   * {@linkcode lastTimestamp} as a signed 32-bit number (the same bits).
+   * Timestamps are kept signed because V8 boxes a number above 2^31 that
+   * is stored in a field or passed to a call it does not inline: one
+   * allocation per packet otherwise.
+   */
+  get lastTimestampBits(): number {
     return this.#lastTimestamp;
   }
 
@@ -82,31 +94,28 @@ export class OpusPacketizer {
     frame: Uint8Array,
     sourceTimestamp: number,
     durationSamples: number,
-    extensions: readonly ExtensionElement[] = [],
+    extensions: readonly ExtensionElement[] = NO_EXTENSIONS,
     extensionCount = extensions.length,
   ): number {
     const first = this.#newSource;
     if (first) {
       this.#newSource = false;
       this.#sourceStart = sourceTimestamp;
-      this.#base = (this.#lastTimestamp + this.#lastDuration) >>> 0;
+      this.#base = (this.#lastTimestamp + this.#lastDuration) | 0;
     } else if (!(sourceTimestamp > this.#lastSource)) {
       // A source whose clock stalls or goes backwards would move RTP time
       // backwards: treat it as a new source instead.
       this.#sourceStart = sourceTimestamp;
-      this.#base = (this.#lastTimestamp + this.#lastDuration) >>> 0;
+      this.#base = (this.#lastTimestamp + this.#lastDuration) | 0;
     }
-    const timestamp = (this.#base + (sourceTimestamp - this.#sourceStart)) >>>
-      0;
-    const at = writeRtpHeader(
+    const timestamp = (this.#base + (sourceTimestamp - this.#sourceStart)) | 0;
+    const at = writeRtpHeaderWith(
       buf,
-      {
-        payloadType: this.#pt,
-        marker: first,
-        sequenceNumber: this.#seq,
-        timestamp,
-        ssrc: this.ssrc,
-      },
+      this.#pt,
+      first,
+      this.#seq,
+      timestamp,
+      this.ssrc,
       extensions,
       extensionCount,
     );

@@ -54,20 +54,46 @@ export function writeRtpHeader(
   extensions: readonly ExtensionElement[] = [],
   count = extensions.length,
 ): number {
+  return writeRtpHeaderWith(
+    buf,
+    header.payloadType,
+    header.marker,
+    header.sequenceNumber,
+    header.timestamp,
+    header.ssrc,
+    extensions,
+    count,
+  );
+}
+
+/**
+ * {@linkcode writeRtpHeader} with the header fields as arguments: the
+ * packetizers' per-packet form, which builds no header object.
+ */
+export function writeRtpHeaderWith(
+  buf: Uint8Array,
+  payloadType: number,
+  marker: boolean,
+  sequenceNumber: number,
+  timestamp: number,
+  ssrc: number,
+  extensions: readonly ExtensionElement[],
+  count: number,
+): number {
   buf[0] = count > 0 ? 0x90 : 0x80;
-  buf[1] = (header.marker ? 0x80 : 0) | (header.payloadType & 0x7f);
-  buf[2] = (header.sequenceNumber >> 8) & 0xff;
-  buf[3] = header.sequenceNumber & 0xff;
-  const ts = header.timestamp >>> 0;
+  buf[1] = (marker ? 0x80 : 0) | (payloadType & 0x7f);
+  buf[2] = (sequenceNumber >> 8) & 0xff;
+  buf[3] = sequenceNumber & 0xff;
+  const ts = timestamp >>> 0;
   buf[4] = ts >>> 24;
   buf[5] = (ts >>> 16) & 0xff;
   buf[6] = (ts >>> 8) & 0xff;
   buf[7] = ts & 0xff;
-  const ssrc = header.ssrc >>> 0;
-  buf[8] = ssrc >>> 24;
-  buf[9] = (ssrc >>> 16) & 0xff;
-  buf[10] = (ssrc >>> 8) & 0xff;
-  buf[11] = ssrc & 0xff;
+  const s = ssrc >>> 0;
+  buf[8] = s >>> 24;
+  buf[9] = (s >>> 16) & 0xff;
+  buf[10] = (s >>> 8) & 0xff;
+  buf[11] = s & 0xff;
   if (count === 0) return 12;
   buf[12] = 0xbe;
   buf[13] = 0xde;

@@ -25,7 +25,9 @@
  * @module
  */
 
-import { type ExtensionElement, writeRtpHeader } from "./packet.ts";
+import { type ExtensionElement, writeRtpHeaderWith } from "./packet.ts";
+
+const NO_EXTENSIONS: readonly ExtensionElement[] = [];
 
 /** Payload descriptor bytes written before each chunk. */
 export const VP8_DESCRIPTOR_BYTES = 4;
@@ -114,7 +116,7 @@ export class Vp8Packetizer {
     timestamp: number,
     out: readonly Uint8Array[],
     lengths: Int32Array | number[],
-    extensions: readonly ExtensionElement[] = [],
+    extensions: readonly ExtensionElement[] = NO_EXTENSIONS,
     extensionCount = extensions.length,
   ): number {
     const extBytes = extensionBlockBytes(extensions, extensionCount);
@@ -132,15 +134,13 @@ export class Vp8Packetizer {
     for (let i = 0; i < count; i++) {
       const size = base + (i < extra ? 1 : 0);
       const buf = out[i];
-      let at = writeRtpHeader(
+      let at = writeRtpHeaderWith(
         buf,
-        {
-          payloadType: this.#pt,
-          marker: i === count - 1,
-          sequenceNumber: this.#seq,
-          timestamp,
-          ssrc: this.ssrc,
-        },
+        this.#pt,
+        i === count - 1,
+        this.#seq,
+        timestamp,
+        this.ssrc,
         extensions,
         extensionCount,
       );

@@ -6,19 +6,50 @@
  * pooled slab keeps the caller's contract simple without a per-packet
  * allocation, and the pool size doubles as the in-flight bound.
  *
+ * Each slab carries what one send needs and would otherwise allocate: a
+ * view of exactly the payload's length (kept while consecutive payloads
+ * have the same length, as a steady audio stream's do) and completion
+ * callbacks bound once, which release the slab and count a failure in the
+ * socket's stats and the sender's counter.
+ *
  * @module
  */
+
+import type { SendErrorCounter, UdpSocketStats } from "./udp_types.ts";
 
 /** Slab size: comfortably above the 1200-byte media MTU and DTLS flights. */
 const SLAB_BYTES = 2048;
 
+/** @internal One send buffer and its completion callbacks. */
+export interface Slab {
+  /** The slab's memory. */
+  readonly bytes: Uint8Array;
+  /** `bytes[0 .. length)` of the current payload. */
+  view: Uint8Array;
+  /** Where this send's failure is also counted. */
+  errors: SendErrorCounter | undefined;
+  /** Success: releases the slab (a promise's fulfilment handler). */
+  readonly sent: () => void;
+  /** Failure: counts it and releases the slab (a rejection handler). */
+  readonly failed: (error: unknown) => void;
+  /** Node-style completion: `(error) => …`. */
+  readonly done: (error: unknown) => void;
+}
+
 /** @internal */
 export class SlabPool {
-  readonly #free: Uint8Array[] = [];
+  readonly #free: Slab[] = [];
+  readonly #stats: UdpSocketStats;
   #inFlight = 0;
   #idle: (() => void) | undefined;
 
-  constructor(readonly capacity: number) {}
+  /**
+   * @param capacity Sends allowed in flight.
+   * @param stats The socket's counters; failures land in `sendErrors`.
+   */
+  constructor(readonly capacity: number, stats: UdpSocketStats) {
+    this.#stats = stats;
+  }
 
   /** Sends currently holding a slab. */
   get inFlight(): number {
@@ -26,23 +57,33 @@ export class SlabPool {
   }
 
   /**
-   * Copies `data` to the start of a free slab and returns the slab (the
-   * payload is its first `data.length` bytes), or `undefined` when
-   * `capacity` sends are already in flight.
+   * Copies `data[0 .. length)` to the start of a free slab and returns it
+   * (its `view` is the payload), or `undefined` when `capacity` sends are
+   * already in flight.
    */
-  acquire(data: Uint8Array): Uint8Array | undefined {
+  acquire(
+    data: Uint8Array,
+    length: number,
+    errors: SendErrorCounter | undefined,
+  ): Slab | undefined {
     if (this.#inFlight >= this.capacity) return undefined;
     this.#inFlight++;
-    if (data.length > SLAB_BYTES) return data.slice();
-    const slab = this.#free.pop() ?? new Uint8Array(SLAB_BYTES);
-    slab.set(data);
+    const slab = length > SLAB_BYTES
+      ? this.#slab(new Uint8Array(length))
+      : this.#free.pop() ?? this.#slab(new Uint8Array(SLAB_BYTES));
+    const bytes = slab.bytes;
+    if (length === data.length) bytes.set(data);
+    else for (let i = 0; i < length; i++) bytes[i] = data[i];
+    if (slab.view.length !== length) slab.view = bytes.subarray(0, length);
+    slab.errors = errors;
     return slab;
   }
 
-  /** Returns a slab obtained from {@linkcode acquire}. */
-  release(slab: Uint8Array): void {
+  /** Returns a slab whose send was never started. */
+  release(slab: Slab): void {
+    slab.errors = undefined;
     this.#inFlight--;
-    if (slab.length === SLAB_BYTES) this.#free.push(slab);
+    if (slab.bytes.length === SLAB_BYTES) this.#free.push(slab);
     if (this.#inFlight === 0 && this.#idle) {
       const idle = this.#idle;
       this.#idle = undefined;
@@ -60,5 +101,22 @@ export class SlabPool {
         resolve();
       };
     });
+  }
+
+  #slab(bytes: Uint8Array): Slab {
+    const failed = () => {
+      this.#stats.sendErrors++;
+      if (slab.errors) slab.errors.sendErrors++;
+      this.release(slab);
+    };
+    const slab: Slab = {
+      bytes,
+      view: bytes.subarray(0, 0),
+      errors: undefined,
+      sent: () => this.release(slab),
+      failed,
+      done: (error) => error ? failed() : this.release(slab),
+    };
+    return slab;
   }
 }

@@ -26,6 +26,7 @@ import { bindNodeUdp } from "./udp_node.ts";
 
 export type {
   IpFamily,
+  SendErrorCounter,
   UdpBackend,
   UdpBackendOptions,
   UdpBackendSocket,
@@ -71,7 +72,12 @@ export function defaultUdpBackend(): UdpBackend {
 export async function bindUdp(options: UdpBindOptions): Promise<UdpSocket> {
   const family = options.family ?? "IPv4";
   const backend = options.backend ?? defaultUdpBackend();
-  const stats: UdpSocketStats = { sent: 0, dropped: 0, received: 0 };
+  const stats: UdpSocketStats = {
+    sent: 0,
+    dropped: 0,
+    sendErrors: 0,
+    received: 0,
+  };
   const onError = options.onError ?? (() => {});
   const handler = options.onMessage;
   const backendOptions: UdpBackendOptions = {
@@ -129,7 +135,8 @@ export async function bindUdp(options: UdpBindOptions): Promise<UdpSocket> {
     address: inner.address,
     port: inner.port,
     stats,
-    send: (data, port, address) => inner.send(data, port, address),
+    send: (data, port, address, length = data.length, errors) =>
+      inner.send(data, port, address, length, errors),
     sendMany: (packets, count, port, address) =>
       inner.sendMany(packets, count, port, address),
     close() {

@@ -42,20 +42,34 @@ export async function bindBunUdp(
   // Bun's unconnected sendMany takes a flat [data, port, address, ...]
   // list; keep one scratch array per socket and overwrite it per burst.
   const flat: (Uint8Array | number | string)[] = [];
+  let lastBuffer: Uint8Array | undefined;
+  let lastView: Uint8Array = new Uint8Array(0);
   let closed = false;
   return {
     address: socket.address.address,
     port: socket.port,
-    send(data, port, address) {
+    send(data, port, address, length, errors) {
       if (closed) return false;
+      // Bun sends a whole view: keep one of the caller's buffer at the
+      // payload's length while it stays the same (a steady audio stream).
+      let payload = data;
+      if (length !== data.length) {
+        if (lastBuffer !== data || lastView.length !== length) {
+          lastBuffer = data;
+          lastView = data.subarray(0, length);
+        }
+        payload = lastView;
+      }
       // Bun throws synchronously for ICMP-reported errors (ECONNREFUSED
       // after the peer's port closed, ENETUNREACH, EPERM): a send error is
-      // a dropped datagram, never an exception out of a timer callback.
-      let ok = false;
+      // counted, never an exception out of a timer callback.
+      let ok: boolean;
       try {
-        ok = socket.send(data, port, address);
+        ok = socket.send(payload, port, address);
       } catch {
-        ok = false;
+        stats.sendErrors++;
+        if (errors) errors.sendErrors++;
+        return false;
       }
       if (ok) {
         stats.sent++;
@@ -75,12 +89,12 @@ export async function bindBunUdp(
       let accepted = 0;
       try {
         accepted = socket.sendMany(flat);
+        stats.dropped += count - accepted;
       } catch {
-        accepted = 0; // as in send(): an error is a drop
+        stats.sendErrors += count; // as in send(): counted, not thrown
       }
       flat.fill(0);
       stats.sent += accepted;
-      stats.dropped += count - accepted;
       return accepted;
     },
     close() {

@@ -12,6 +12,7 @@ import { SocketError } from "../errors.ts";
 import type { DenoDatagramConn, DenoGlobal, DenoNetAddr } from "./detect.ts";
 import { SlabPool } from "./slab_pool.ts";
 import type {
+  SendErrorCounter,
   UdpBackendOptions,
   UdpBackendSocket,
   UdpMessageHandler,
@@ -31,7 +32,7 @@ export function bindDenoUdp(
     port: options.port,
   });
   const { stats } = options;
-  const pool = new SlabPool(options.maxInFlight);
+  const pool = new SlabPool(options.maxInFlight, stats);
   let closed = false;
   const receiving = receiveLoop(
     conn,
@@ -43,9 +44,15 @@ export function bindDenoUdp(
   // Deno's send takes an address object; cache the last one so a steady
   // stream to one peer does not allocate per packet.
   let lastAddr: DenoNetAddr = { transport: "udp", hostname: "", port: 0 };
-  const send = (data: Uint8Array, port: number, address: string) => {
+  const send = (
+    data: Uint8Array,
+    port: number,
+    address: string,
+    length: number,
+    errors: SendErrorCounter | undefined,
+  ) => {
     if (closed) return false;
-    const slab = pool.acquire(data);
+    const slab = pool.acquire(data, length, errors);
     if (!slab) {
       stats.dropped++;
       return false;
@@ -53,14 +60,14 @@ export function bindDenoUdp(
     if (lastAddr.port !== port || lastAddr.hostname !== address) {
       lastAddr = { transport: "udp", hostname: address, port };
     }
+    try {
+      // The slab's own handlers: no closure per packet (the promise is Deno's).
+      conn.send(slab.view, lastAddr).then(slab.sent, slab.failed);
+    } catch {
+      slab.failed(undefined);
+      return false;
+    }
     stats.sent++;
-    conn.send(slab.subarray(0, data.length), lastAddr).then(
-      () => pool.release(slab),
-      () => {
-        pool.release(slab);
-        stats.dropped++;
-      },
-    );
     return true;
   };
   return {
@@ -70,7 +77,8 @@ export function bindDenoUdp(
     sendMany(packets, count, port, address) {
       let accepted = 0;
       for (let i = 0; i < count; i++) {
-        if (send(packets[i], port, address)) accepted++;
+        const data = packets[i];
+        if (send(data, port, address, data.length, undefined)) accepted++;
       }
       return accepted;
     },

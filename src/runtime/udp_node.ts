@@ -7,7 +7,11 @@
 import { createSocket, type Socket } from "node:dgram";
 import { SocketError } from "../errors.ts";
 import { SlabPool } from "./slab_pool.ts";
-import type { UdpBackendOptions, UdpBackendSocket } from "./udp_types.ts";
+import type {
+  SendErrorCounter,
+  UdpBackendOptions,
+  UdpBackendSocket,
+} from "./udp_types.ts";
 
 /** @internal */
 export function bindNodeUdp(
@@ -20,7 +24,7 @@ export function bindNodeUdp(
     ipv6Only: options.family === "IPv6",
   });
   const { stats, onMessage } = options;
-  const pool = new SlabPool(options.maxInFlight);
+  const pool = new SlabPool(options.maxInFlight, stats);
   return new Promise((resolve, reject) => {
     const onBindError = (error: Error) => {
       socket.close();
@@ -41,18 +45,28 @@ export function bindNodeUdp(
         ));
       const local = socket.address();
       let closed = false;
-      const send = (data: Uint8Array, port: number, address: string) => {
+      const send = (
+        data: Uint8Array,
+        port: number,
+        address: string,
+        length: number,
+        errors: SendErrorCounter | undefined,
+      ) => {
         if (closed) return false;
-        const slab = pool.acquire(data);
+        const slab = pool.acquire(data, length, errors);
         if (!slab) {
           stats.dropped++;
           return false;
         }
+        try {
+          // An OS error (EPERM, ENETUNREACH…) reaches `done`, never the
+          // socket's "error" event; a bad port or a closed socket throws.
+          socket.send(slab.view, port, address, slab.done);
+        } catch {
+          slab.failed(undefined);
+          return false;
+        }
         stats.sent++;
-        socket.send(slab, 0, data.length, port, address, (error) => {
-          pool.release(slab);
-          if (error) stats.dropped++;
-        });
         return true;
       };
       resolve({
@@ -62,7 +76,10 @@ export function bindNodeUdp(
         sendMany(packets, count, port, address) {
           let accepted = 0;
           for (let i = 0; i < count; i++) {
-            if (send(packets[i], port, address)) accepted++;
+            const data = packets[i];
+            if (send(data, port, address, data.length, undefined)) {
+              accepted++;
+            }
           }
           return accepted;
         },

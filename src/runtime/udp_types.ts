@@ -48,8 +48,23 @@ export interface UdpSocketStats {
   sent: number;
   /** Datagrams dropped because the in-flight bound or kernel buffer was full. */
   dropped: number;
+  /**
+   * Sends the OS refused (`EPERM`, `ENOBUFS`, `ENETUNREACH`, `EACCES`, …),
+   * whether it said so at once or later: counted, never thrown.
+   */
+  sendErrors: number;
   /** Datagrams received. */
   received: number;
+}
+
+/**
+ * Where a send's error is counted besides the socket's own stats — the
+ * call that sent it, when several calls share one socket. Passed per send
+ * so that nothing is allocated to attribute an asynchronous failure.
+ */
+export interface SendErrorCounter {
+  /** Incremented once per failed send. */
+  sendErrors: number;
 }
 
 /** A bound UDP socket. */
@@ -65,10 +80,18 @@ export interface UdpSocket {
   /** Live counters. */
   readonly stats: Readonly<UdpSocketStats>;
   /**
-   * Sends one datagram. The bytes are consumed before this returns.
-   * Returns `false` when the datagram was dropped for back-pressure.
+   * Sends `data[0 .. length)` (default all of it) as one datagram. The
+   * bytes are consumed before this returns. Returns `false` when the
+   * datagram was dropped for back-pressure or refused by the OS; an error
+   * reported later is counted in `stats.sendErrors` and in `errors`.
    */
-  send(data: Uint8Array, port: number, address: string): boolean;
+  send(
+    data: Uint8Array,
+    port: number,
+    address: string,
+    length?: number,
+    errors?: SendErrorCounter,
+  ): boolean;
   /**
    * Sends `packets[0 .. count)` to one destination, in one system call where
    * the runtime allows. Returns how many were accepted.
@@ -87,7 +110,13 @@ export interface UdpSocket {
 export interface UdpBackendSocket {
   readonly address: string;
   readonly port: number;
-  send(data: Uint8Array, port: number, address: string): boolean;
+  send(
+    data: Uint8Array,
+    port: number,
+    address: string,
+    length: number,
+    errors: SendErrorCounter | undefined,
+  ): boolean;
   sendMany(
     packets: readonly Uint8Array[],
     count: number,

@@ -181,11 +181,14 @@ export function ctrXorInPlace(
     key.native.xor(iv0, iv1, iv2, iv3, data, start, end)
   ) return;
   const ks = scratch;
-  let counter = iv3 >>> 0;
+  // The counter stays a signed 32-bit value (the same bits): a number
+  // above 2^31 passed to a function V8 does not inline is boxed, which
+  // would allocate once per block.
+  let counter = iv3 | 0;
   let i = start;
   for (; i + 16 <= end; i += 16) {
-    encryptBlockWords(key, iv0, iv1, iv2, counter, ks);
-    counter = (counter + 1) >>> 0;
+    encryptBlockWords(key, iv0 | 0, iv1 | 0, iv2 | 0, counter, ks);
+    counter = (counter + 1) | 0;
     const a = ks[0], b = ks[1], c = ks[2], d = ks[3];
     data[i] ^= a >>> 24;
     data[i + 1] ^= a >>> 16;
@@ -205,7 +208,7 @@ export function ctrXorInPlace(
     data[i + 15] ^= d;
   }
   if (i < end) {
-    encryptBlockWords(key, iv0, iv1, iv2, counter, ks);
+    encryptBlockWords(key, iv0 | 0, iv1 | 0, iv2 | 0, counter, ks);
     for (let j = 0; i < end; i++, j++) {
       data[i] ^= ks[j >> 2] >>> (24 - 8 * (j & 3));
     }

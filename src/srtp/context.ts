@@ -17,6 +17,8 @@ import { AesCmHmacSha1Transform } from "./transform_cm.ts";
 import { AesGcmTransform } from "./transform_gcm.ts";
 
 interface RtpStreamState {
+  /** The SSRC's bits (signed 32-bit, see `ssrcBits`). */
+  readonly ssrc: number;
   roc: number;
   /** Highest sequence number seen (the "s_l" of RFC 3711 Appendix A). */
   seq: number;
@@ -75,7 +77,11 @@ export class SrtpContext {
   /** The negotiated profile. */
   readonly profile: SrtpProfile;
   readonly #t: SrtpTransform;
-  readonly #rtp = new Map<number, RtpStreamState>();
+  /**
+   * RTP streams, searched in order: a call sends two or three SSRCs, and a
+   * Map keyed by an SSRC above 2^30 would box the key on every lookup.
+   */
+  readonly #rtp: RtpStreamState[] = [];
   readonly #rtcp = new Map<number, RtcpStreamState>();
 
   /**
@@ -110,19 +116,18 @@ export class SrtpContext {
       throw new RangeError("Cannot protect RTP: no room for the tag");
     }
     const seq = (buf[2] << 8) | buf[3];
-    const ssrc =
-      ((buf[8] << 24) | (buf[9] << 16) | (buf[10] << 8) | buf[11]) >>> 0;
-    let state = this.#rtp.get(ssrc);
+    let state = this.#stream(ssrcBits(buf, 8));
     if (!state) {
-      state = { roc: 0, seq };
-      this.#rtp.set(ssrc, state);
+      state = { ssrc: ssrcBits(buf, 8), roc: 0, seq };
+      this.#rtp.push(state);
     }
     const roc = estimateRoc(state, seq);
     if (roc > state.roc || (roc === state.roc && seq > state.seq)) {
       state.roc = roc;
       state.seq = seq;
     }
-    return t.encryptRtp(buf, headerLength, length, ssrc, roc, seq);
+    // The state's own SSRC value: passing it boxes nothing.
+    return t.encryptRtp(buf, headerLength, length, state.ssrc, roc, seq);
   }
 
   /**
@@ -133,18 +138,25 @@ export class SrtpContext {
     const headerLength = rtpHeaderLength(buf, length);
     if (headerLength < 0) return -1;
     const seq = (buf[2] << 8) | buf[3];
-    const ssrc =
-      ((buf[8] << 24) | (buf[9] << 16) | (buf[10] << 8) | buf[11]) >>> 0;
-    const state = this.#rtp.get(ssrc);
+    const ssrc = ssrcBits(buf, 8);
+    const state = this.#stream(ssrc);
     const roc = state ? estimateRoc(state, seq) : 0;
     const plain = this.#t.decryptRtp(buf, headerLength, length, ssrc, roc, seq);
     if (plain < 0) return -1;
-    if (!state) this.#rtp.set(ssrc, { roc, seq });
+    if (!state) this.#rtp.push({ ssrc, roc, seq });
     else if (roc > state.roc || (roc === state.roc && seq > state.seq)) {
       state.roc = roc;
       state.seq = seq;
     }
     return plain;
+  }
+
+  #stream(ssrc: number): RtpStreamState | undefined {
+    const streams = this.#rtp;
+    for (let i = 0; i < streams.length; i++) {
+      if (streams[i].ssrc === ssrc) return streams[i];
+    }
+    return undefined;
   }
 
   /**
@@ -162,8 +174,7 @@ export class SrtpContext {
     if (buf.length < length + t.rtcpOverhead) {
       throw new RangeError("Cannot protect RTCP: no room for the trailer");
     }
-    const ssrc = ((buf[4] << 24) | (buf[5] << 16) | (buf[6] << 8) | buf[7]) >>>
-      0;
+    const ssrc = ssrcBits(buf, 4);
     let state = this.#rtcp.get(ssrc);
     if (!state) {
       state = { index: 0, window: 0 };
@@ -179,8 +190,7 @@ export class SrtpContext {
    */
   unprotectRtcp(buf: Uint8Array, length: number): number {
     if (length < 8 + this.#t.rtcpOverhead || (buf[0] >> 6) !== 2) return -1;
-    const ssrc = ((buf[4] << 24) | (buf[5] << 16) | (buf[6] << 8) | buf[7]) >>>
-      0;
+    const ssrc = ssrcBits(buf, 4);
     const state = this.#rtcp.get(ssrc);
     // Reject a replay before spending the cryptography on it; the index is
     // authenticated, so a forged index fails the tag check below anyway.
@@ -212,6 +222,16 @@ function markIndex(state: RtcpStreamState, index: number): void {
   } else {
     state.window |= 1 << (state.index - index);
   }
+}
+
+/**
+ * The SSRC at `buf[at..]` as a signed 32-bit number: the transforms only
+ * use its bits, and V8 boxes a number above 2^31 used as a Map key or
+ * passed to a call it does not inline — one allocation per packet.
+ */
+function ssrcBits(buf: Uint8Array, at: number): number {
+  return (buf[at] << 24) | (buf[at + 1] << 16) | (buf[at + 2] << 8) |
+    buf[at + 3];
 }
 
 /** RFC 3711 Appendix A: the ROC that puts `seq` closest to the highest seen. */

@@ -47,10 +47,12 @@ function session(
       ),
       true,
     ),
-    s0: v.getUint32(0),
-    s1: v.getUint32(4),
-    s2: v.getUint32(8),
-    s3: v.getUint32(12),
+    // Salt words as signed 32-bit numbers (the same bits): V8 would box a
+    // number above 2^31 read from a field and passed to a call.
+    s0: v.getInt32(0),
+    s1: v.getInt32(4),
+    s2: v.getInt32(8),
+    s3: v.getInt32(12),
     auth: new HmacSha1(
       deriveSessionKey(
         masterKey,

@@ -11,7 +11,11 @@
  */
 
 import { isIpv6 } from "../ice/candidate.ts";
-import { bindUdp, type UdpSocket } from "../runtime/udp.ts";
+import {
+  bindUdp,
+  type SendErrorCounter,
+  type UdpSocket,
+} from "../runtime/udp.ts";
 
 /** Network types a transport may use. */
 export type NetworkType = "udp4" | "udp6";
@@ -21,8 +25,18 @@ export const DEFAULT_NETWORK_TYPES: readonly NetworkType[] = ["udp4", "udp6"];
 
 /** A call's view of a set of sockets. */
 export interface DatagramPort {
-  /** Sends one datagram; false when dropped. */
-  send(data: Uint8Array, address: string, port: number): boolean;
+  /**
+   * Sends `data[0 .. length)` (default all of it) as one datagram; false
+   * when dropped or refused. OS errors, now or later, are counted in
+   * `errors` (the sending call's stats) and never thrown.
+   */
+  send(
+    data: Uint8Array,
+    address: string,
+    port: number,
+    length?: number,
+    errors?: SendErrorCounter,
+  ): boolean;
   /** Local ports, for diagnostics. */
   readonly localPorts: { udp4?: number; udp6?: number };
   /** Releases the port (a shared mux's sockets stay open). */
@@ -85,9 +99,9 @@ export async function bindDatagramPort(
     }
   }
   return {
-    send: (data, address, port) => {
+    send: (data, address, port, length, errors) => {
       const socket = isIpv6(address) ? v6 : v4;
-      return socket ? socket.send(data, port, address) : false;
+      return socket ? socket.send(data, port, address, length, errors) : false;
     },
     localPorts: { udp4: v4?.port, udp6: v6?.port },
     close: async () => {

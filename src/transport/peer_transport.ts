@@ -114,6 +114,11 @@ export interface PeerTransportStats {
   dropped: number;
   /** Errors reported through `onError`. */
   errors: number;
+  /**
+   * Datagrams the OS refused to send (`EPERM`, `ENOBUFS`, `ENETUNREACH`, …),
+   * counted here and never thrown.
+   */
+  sendErrors: number;
 }
 
 /** ICE + DTLS + SRTP for one call. */
@@ -139,6 +144,7 @@ export class PeerTransport {
     rtcpReceived: 0,
     dropped: 0,
     errors: 0,
+    sendErrors: 0,
   };
 
   private constructor(options: PeerTransportOptions) {
@@ -240,7 +246,7 @@ export class PeerTransport {
       return false;
     }
     const n = ctx.protectRtp(buf, length);
-    const ok = this.#send(buf.subarray(0, n), pair.address, pair.port);
+    const ok = this.#send(buf, pair.address, pair.port, n);
     if (ok) this.stats.rtpSent++;
     return ok;
   }
@@ -252,7 +258,7 @@ export class PeerTransport {
       return false;
     }
     const n = ctx.protectRtcp(buf, length);
-    const ok = this.#send(buf.subarray(0, n), pair.address, pair.port);
+    const ok = this.#send(buf, pair.address, pair.port, n);
     if (ok) this.stats.rtcpSent++;
     return ok;
   }
@@ -268,8 +274,14 @@ export class PeerTransport {
     })();
   }
 
-  #send(data: Uint8Array, address: string, port: number): boolean {
-    return this.#port ? this.#port.send(data, address, port) : false;
+  #send(
+    data: Uint8Array,
+    address: string,
+    port: number,
+    length = data.length,
+  ): boolean {
+    const p = this.#port;
+    return p ? p.send(data, address, port, length, this.stats) : false;
   }
 
   #onDatagram(data: Uint8Array, address: string, port: number): void {

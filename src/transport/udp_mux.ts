@@ -114,15 +114,26 @@ export class UdpMux {
     for (const k of keys) this.#byAddress.set(k, entry);
     this.#byUfrag.set(options.ufrag, entry);
     let open = true;
+    // The route is registered once per remote address, not once per
+    // packet: a call sends to one selected pair, so the key (a string built
+    // per lookup) is only computed when the destination changes — or while
+    // the address still routes to another call, which may release it.
+    let routedAddress = "", routedPort = -1;
     return {
-      send: (data, address, port) => {
+      send: (data, address, port, length, errors) => {
         if (!open) return false;
-        const k = keyOf(address, port);
-        if (!entry.keys.has(k) && !this.#byAddress.has(k)) {
-          entry.keys.add(k);
-          this.#byAddress.set(k, entry);
+        if (port !== routedPort || address !== routedAddress) {
+          const k = keyOf(address, port);
+          if (!entry.keys.has(k) && !this.#byAddress.has(k)) {
+            entry.keys.add(k);
+            this.#byAddress.set(k, entry);
+          }
+          if (this.#byAddress.get(k) === entry) {
+            routedAddress = address;
+            routedPort = port;
+          }
         }
-        return this.#sockets.send(data, address, port);
+        return this.#sockets.send(data, address, port, length, errors);
       },
       localPorts: this.localPorts,
       close: () => {
