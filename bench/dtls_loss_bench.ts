@@ -1,0 +1,89 @@
+/**
+ * ICE + DTLS under 30 % random loss each way against libdatachannel (the
+ * setup of `tests/transport/peer_transport_loss_test.ts`, counted over more
+ * runs): the median time to connected, and the share of runs connected
+ * within 5 s. A run that does not connect within 31 s (past our own 30 s
+ * DTLS deadline) counts as never connecting (`never` in the notes).
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { PeerTransport } from "../src/transport/peer_transport.ts";
+import { startLossyRelay } from "../src/testing/udp_relay.ts";
+import { answeredAudioJoin } from "../tests/_support/libdatachannel_call.ts";
+import type { BenchCase, Measurement } from "./harness.ts";
+
+const RUNS = Number(process.env.TGCALL_LOSS_RUNS ?? 40);
+const LOSS = 0.3;
+
+/** ms to connected per run; `Infinity` for a run that never connected. */
+async function lossyConnects(): Promise<number[]> {
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const { credentials, certificate, peer, response } =
+      await answeredAudioJoin();
+    const target = response.transport.candidates.find((c) =>
+      c.address === "127.0.0.1"
+    )!;
+    const relay = await startLossyRelay(target, LOSS);
+    let transport: PeerTransport | undefined;
+    try {
+      const started = performance.now();
+      transport = await PeerTransport.open({
+        local: { ...credentials, certificate },
+        remote: {
+          ...response.transport,
+          candidates: [{ ...target, port: relay.port }],
+        },
+        networkTypes: ["udp4"],
+        bindAddress: { udp4: "127.0.0.1" },
+      });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const connected = await Promise.race([
+        transport.connected.then(() => true, () => false),
+        new Promise<boolean>((resolve) =>
+          timer = setTimeout(() => resolve(false), 31_000)
+        ),
+      ]).finally(() => clearTimeout(timer));
+      times.push(connected ? performance.now() - started : Infinity);
+    } finally {
+      await transport?.close();
+      await peer.close();
+      await relay.close();
+    }
+  }
+  return times.sort((a, b) => a - b);
+}
+
+let shared: Promise<number[]> | undefined;
+
+function summary(times: number[]): Record<string, number> {
+  const finite = times.filter(Number.isFinite);
+  return {
+    runs: times.length,
+    never: times.length - finite.length,
+    "p90-ms": times[Math.floor(times.length * 0.9)],
+    "max-connected-ms": finite[finite.length - 1] ?? NaN,
+  };
+}
+
+/** Both cases read one series of runs. */
+async function measure(
+  pick: (times: number[]) => number,
+): Promise<Measurement> {
+  const times = await (shared ??= lossyConnects());
+  return { value: pick(times), notes: summary(times) };
+}
+
+/** DTLS-under-loss cases. */
+export const cases: BenchCase[] = [{
+  name: "dtls-loss-median",
+  unit: "ms",
+  run: () => measure((t) => t[t.length >> 1]),
+}, {
+  name: "dtls-loss-within-5s",
+  unit: "%",
+  run: () =>
+    measure((t) => (100 * t.filter((x) => x <= 5000).length) / t.length),
+}];

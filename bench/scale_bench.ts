@@ -1,0 +1,371 @@
+/**
+ * Scale: N connected audio calls in one process, each a real ICE + DTLS +
+ * SRTP transport to a libdatachannel receiver hosted in child processes
+ * ({@linkcode ./peers/peer_hosts.ts}), each sending one in-memory 20 ms Opus
+ * frame every 20 ms from its own scheduler task (as a playing call does),
+ * through `MediaSender` (RTP, header extensions, transport-wide CC, Sender
+ * Reports) and `PeerTransport` (SRTP, UDP). Measured over a
+ * {@linkcode WINDOW_MS} window: CPU % of one core, heap per call, RSS, p50/p99
+ * send lateness (how late each frame's task ran after its deadline; the
+ * histogram tops out at 100 ms, so 100 reads "100 or more").
+ *
+ * Baseline in the same run: the same N on libdatachannel's C++ send path
+ * (tracks with its RTP packetizer and SR reporter) to the same kind of
+ * receivers, driven by the same scheduler with the same frames.
+ *
+ * `TGCALL_SCALE_N` (comma list, default "100") picks N.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import nodeDataChannel from "node-datachannel";
+import { generateCertificate } from "../src/dtls/certificate.ts";
+import { MediaSender } from "../src/media/media_sender.ts";
+import { senderOptionsFromAnswer } from "../src/call/sender_options.ts";
+import { sharedScheduler } from "../src/runtime/scheduler.ts";
+import {
+  buildJoinPayload,
+  randomIceCredentials,
+  randomSsrc,
+} from "../src/signaling/join_payload.ts";
+import {
+  parseJoinResponse,
+  type RtcJoinResponse,
+} from "../src/signaling/join_response.ts";
+import { PeerTransport } from "../src/transport/peer_transport.ts";
+import { UdpMux } from "../src/transport/udp_mux.ts";
+import { heapUsedAfterGc } from "../tests/_support/gc.ts";
+import type { BenchCase, Measurement } from "./harness.ts";
+import { PeerHosts } from "./peers/peer_hosts.ts";
+import {
+  cpuSeconds,
+  LatenessHistogram,
+  rssBytes,
+} from "./peers/process_meter.ts";
+
+const { PeerConnection, Audio, RtpPacketizationConfig, RtpPacketizer } =
+  nodeDataChannel;
+const RtcpSrReporter = nodeDataChannel.RtcpSrReporter;
+
+const WINDOW_MS = Number(process.env.TGCALL_SCALE_WINDOW_MS ?? 5000);
+const SETTLE_MS = 1000;
+const FRAME_MS = 20;
+const CONNECT_BATCH = 25;
+/** Receivers per child process. */
+const PEERS_PER_HOST = 250;
+/** A 20 ms Opus frame at ~64 kbit/s (TOC 0xfc: fullband CELT, 20 ms). */
+const FRAME = Uint8Array.from(
+  { length: 160 },
+  (_, i) => i ? (i * 37) & 0xff : 0xfc,
+);
+
+interface Sending {
+  /** Sends one frame with this deadline. */
+  send(deadline: number): void;
+}
+
+interface Fleet {
+  calls: Sending[];
+  /** Peers that had to be opened again. */
+  retries?: number;
+  /** Frames the send path refused. */
+  unsent?: number;
+  close(): Promise<void>;
+}
+
+/** Opens `n` tgcall transports + senders, `CONNECT_BATCH` at a time. */
+async function tgcallFleet(
+  n: number,
+  hosts: PeerHosts,
+  mux?: UdpMux,
+): Promise<Fleet> {
+  const transports: PeerTransport[] = [];
+  const senders: MediaSender[] = [];
+  const calls: Sending[] = [];
+  let retries = 0;
+  // A call whose handshake does not finish (30 s DTLS deadline) while the
+  // machine is saturated by setup is replaced, and counted.
+  const open = async (i: number): Promise<void> => {
+    try {
+      await openOnce(i);
+    } catch (error) {
+      if (++retries > n / 10) throw error;
+      await open(i);
+    }
+  };
+  const openOnce = async (i: number) => {
+    const credentials = randomIceCredentials();
+    const certificate = generateCertificate();
+    const audioSsrc = randomSsrc();
+    const join = buildJoinPayload({
+      ...credentials,
+      fingerprint: certificate.fingerprint,
+      audioSsrc,
+    });
+    const answer = parseJoinResponse(
+      await hosts.answerJoin(i, join),
+    ) as RtcJoinResponse;
+    const transport = await PeerTransport.open({
+      local: { ...credentials, certificate },
+      remote: answer.transport,
+      networkTypes: ["udp4"],
+      bindAddress: { udp4: "127.0.0.1" },
+      mux,
+    });
+    transports.push(transport);
+    await transport.connected;
+    const sender = new MediaSender({
+      sink: transport,
+      audioSsrc,
+      ...senderOptionsFromAnswer(answer),
+    });
+    senders.push(sender);
+    let ts = 0;
+    calls.push({
+      send(deadline) {
+        sender.sendAudio(FRAME, ts += 960, 960, deadline, -30, true);
+      },
+    });
+  };
+  for (let i = 0; i < n; i += CONNECT_BATCH) {
+    await Promise.all(
+      Array.from(
+        { length: Math.min(CONNECT_BATCH, n - i) },
+        (_, k) => open(i + k),
+      ),
+    );
+  }
+  return {
+    calls,
+    retries,
+    async close() {
+      for (const s of senders) s.close();
+      await Promise.all(transports.map((t) => t.close()));
+    },
+  };
+}
+
+/** Opens `n` libdatachannel senders (RTP packetizer + SR reporter). */
+async function libdatachannelFleet(
+  n: number,
+  hosts: PeerHosts,
+): Promise<Fleet> {
+  const pcs: InstanceType<typeof PeerConnection>[] = [];
+  const calls: Sending[] = [];
+  let retries = 0, unsent = 0;
+  // Under load libdatachannel now and then refuses a fresh peer's answer
+  // ("remote candidate without ICE transport"); such a peer is replaced.
+  const open = async (i: number): Promise<void> => {
+    try {
+      await openOnce(i);
+    } catch (error) {
+      if (++retries > n / 10) throw error;
+      await open(i);
+    }
+  };
+  const openOnce = async (i: number) => {
+    const pc = new PeerConnection(`bench-src-${i}`, {
+      iceServers: [],
+      bindAddress: "127.0.0.1",
+    });
+    pcs.push(pc);
+    const ssrc = randomSsrc();
+    const media = new Audio("0", "SendOnly");
+    media.addOpusCodec(111);
+    media.addSSRC(ssrc, "bench");
+    const track = pc.addTrack(media);
+    const config = new RtpPacketizationConfig(ssrc, "bench", 111, 48000);
+    const packetizer = new RtpPacketizer(config);
+    packetizer.addToChain(new RtcpSrReporter(config));
+    track.setMediaHandler(packetizer);
+    const opened = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error("track never opened")),
+        30_000,
+      );
+      track.onOpen(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    opened.catch(() => {}); // awaited below; a refused peer never opens
+    const offer = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no offer")), 30_000);
+      pc.onGatheringStateChange((state) => {
+        if (state !== "complete") return;
+        clearTimeout(timer);
+        resolve(pc.localDescription()!.sdp);
+      });
+      pc.setLocalDescription();
+    });
+    pc.setRemoteDescription(await hosts.answerOffer(i, offer), "answer");
+    await opened;
+    const buffer = Buffer.from(FRAME);
+    calls.push({
+      send() {
+        config.timestamp += 960;
+        if (!track.sendMessageBinary(buffer)) unsent++;
+      },
+    });
+  };
+  for (let i = 0; i < n; i += CONNECT_BATCH) {
+    await Promise.all(
+      Array.from(
+        { length: Math.min(CONNECT_BATCH, n - i) },
+        (_, k) => open(i + k),
+      ),
+    );
+  }
+  return {
+    calls,
+    retries,
+    get unsent() {
+      return unsent;
+    },
+    async close() {
+      for (const pc of pcs) pc.close();
+      await new Promise((r) => setTimeout(r, 500));
+    },
+  };
+}
+
+/** Runs every call's 20 ms task for the window and measures. */
+async function measure(
+  n: number,
+  openFleet: (hosts: PeerHosts) => Promise<Fleet>,
+): Promise<Measurement> {
+  const hosts = PeerHosts.start(Math.ceil(n / PEERS_PER_HOST));
+  const heapBefore = await heapUsedAfterGc();
+  const setupStart = performance.now();
+  const fleet = await openFleet(hosts);
+  const setupMs = performance.now() - setupStart;
+  const heapAfter = await heapUsedAfterGc();
+  const scheduler = sharedScheduler();
+  const lateness = new LatenessHistogram();
+  let recording = false, sent = 0, sentTotal = 0;
+  const tasks = fleet.calls.map((call) => {
+    let deadline = scheduler.clock.now() + Math.random() * FRAME_MS;
+    const task = scheduler.task((now) => {
+      if (recording) {
+        lateness.add(now - deadline);
+        sent++;
+      }
+      call.send(deadline);
+      sentTotal++;
+      deadline += FRAME_MS;
+      task.at(deadline);
+    });
+    task.at(deadline);
+    return task;
+  });
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  recording = true;
+  const cpuStart = cpuSeconds(), wallStart = performance.now();
+  await new Promise((r) => setTimeout(r, WINDOW_MS));
+  const cpu = cpuSeconds() - cpuStart, wall = performance.now() - wallStart;
+  recording = false;
+  const rss = rssBytes();
+  for (const t of tasks) t.cancel();
+  // Let the receivers drain before asking what arrived in all.
+  await new Promise((r) => setTimeout(r, 500));
+  const received = await hosts.packets();
+  await fleet.close();
+  await hosts.close();
+  return {
+    value: (100 * cpu * 1000) / wall,
+    notes: {
+      "p50-lateness-ms": lateness.quantile(0.5),
+      "p99-lateness-ms": lateness.quantile(0.99),
+      "heap-per-call-kb": (heapAfter - heapBefore) / n / 1024,
+      "rss-mb": rss / 1048576,
+      "setup-s": setupMs / 1000,
+      "delivered-%": (100 * received) / sentTotal,
+      "reopened-peers": fleet.retries ?? 0,
+      "refused-frames": fleet.unsent ?? 0,
+    },
+  };
+}
+
+function tgcall(n: number, sharedMux: boolean): Promise<Measurement> {
+  return measure(n, async (hosts) => {
+    const mux = sharedMux
+      ? await UdpMux.open({
+        networkTypes: ["udp4"],
+        bindAddress: { udp4: "127.0.0.1" },
+      })
+      : undefined;
+    const fleet = await tgcallFleet(n, hosts, mux);
+    return {
+      calls: fleet.calls,
+      retries: fleet.retries,
+      async close() {
+        await fleet.close();
+        await mux?.close();
+      },
+    };
+  });
+}
+
+const SIZES = (process.env.TGCALL_SCALE_N ?? "100").split(",").map(Number);
+const BASELINE = "libdatachannel C++ send path";
+
+/** Each fleet is measured once; its cases read the same run. */
+const runs = new Map<string, Promise<Measurement>>();
+function once(
+  key: string,
+  f: () => Promise<Measurement>,
+): Promise<Measurement> {
+  let run = runs.get(key);
+  if (!run) runs.set(key, run = f());
+  return run;
+}
+const ours = (n: number, mux: boolean) =>
+  once(`${n}-${mux}`, () => tgcall(n, mux));
+const theirs = (n: number) =>
+  once(`${n}-ldc`, () => measure(n, (h) => libdatachannelFleet(n, h)));
+
+/** One figure of a fleet's run as the case value, the run's notes kept. */
+async function pick(
+  run: Promise<Measurement>,
+  note?: string,
+): Promise<Measurement> {
+  const m = await run;
+  return { value: note ? m.notes![note] : m.value, notes: m.notes };
+}
+
+/**
+ * Scale cases: `scale-<N>-cpu` (% of one core), `scale-<N>-p99-lateness`
+ * (ms), each also with the shared UDP mux, and `heap-per-call` (KB, at the
+ * largest N); every tgcall case beside libdatachannel's at the same N.
+ */
+export const cases: BenchCase[] = [
+  ...SIZES.flatMap((n) =>
+    [false, true].flatMap((mux) => {
+      const suffix = mux ? "-shared-mux" : "";
+      return [{
+        name: `scale-${n}-cpu${suffix}`,
+        unit: "% of one core",
+        run: () => pick(ours(n, mux)),
+        baseline: { name: BASELINE, run: () => pick(theirs(n)) },
+      }, {
+        name: `scale-${n}-p99-lateness${suffix}`,
+        unit: "ms",
+        run: () => pick(ours(n, mux), "p99-lateness-ms"),
+        baseline: {
+          name: BASELINE,
+          run: () => pick(theirs(n), "p99-lateness-ms"),
+        },
+      }];
+    })
+  ),
+  {
+    name: "heap-per-call",
+    unit: "KB",
+    run: () => pick(ours(Math.max(...SIZES), false), "heap-per-call-kb"),
+    baseline: {
+      name: BASELINE,
+      run: () => pick(theirs(Math.max(...SIZES)), "heap-per-call-kb"),
+    },
+  },
+];
