@@ -86,11 +86,15 @@ async function libdatachannelPair(): Promise<Measurement> {
 export const cases: BenchCase[] = [{
   name: "connect-warm",
   unit: "ms",
+  // A median over its own runs already: one repeat.
+  repeats: 1,
   run: () => connects(4),
   baseline: { name: "libdatachannel pair", run: libdatachannelPair },
 }, {
   name: "connect-cold",
   unit: "ms",
+  // A median over its own runs already: one repeat.
+  repeats: 1,
   run: () => connects(0),
   baseline: { name: "libdatachannel pair", run: libdatachannelPair },
 }];

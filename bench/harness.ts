@@ -39,7 +39,10 @@ export interface BenchCase {
   baseline?: BaselineCase;
   /** Further baselines, reported beside the main one. */
   baselines?: BaselineCase[];
-  /** Runs of the case (and of each baseline); default and minimum 5. */
+  /**
+   * Runs of the case (and of each baseline); default 5. A case that takes
+   * its own median over many runs (connect, start, scale) sets 1.
+   */
   repeats?: number;
 }
 
@@ -171,7 +174,7 @@ function summarize(s: Series, notes: Record<string, number | string>): void {
 
 /** Runs one case and its baselines, interleaved, and summarizes them. */
 export async function runCase(c: BenchCase): Promise<BenchResult> {
-  const repeats = Math.max(DEFAULT_REPEATS, c.repeats ?? DEFAULT_REPEATS);
+  const repeats = Math.max(1, c.repeats ?? DEFAULT_REPEATS);
   const ours: Series = { name: "", values: [], notes: {} };
   const others = [c.baseline, ...(c.baselines ?? [])]
     .filter((b): b is BaselineCase => b !== undefined)

@@ -34,6 +34,10 @@ import {
   mergeReports,
 } from "./report.ts";
 import { cases as clientCases } from "./client_bench.ts";
+import { cases as connectCases } from "./connect_bench.ts";
+import { cases as dtlsLossCases } from "./dtls_loss_bench.ts";
+import { cases as scaleCases } from "./scale_bench.ts";
+import { cases as startCases } from "./start_bench.ts";
 import { cases as mediaCases } from "./media_bench.ts";
 import { cases as schedulerCases } from "./scheduler_bench.ts";
 import { cases as sendPathCases } from "./send_path_bench.ts";
@@ -45,6 +49,10 @@ const all: BenchCase[] = [
   ...mediaCases,
   ...schedulerCases,
   ...clientCases,
+  ...connectCases,
+  ...startCases,
+  ...dtlsLossCases,
+  ...scaleCases,
 ];
 
 const { values } = parseArgs({

@@ -108,6 +108,8 @@ async function starts(source: (path: string) => Source): Promise<Measurement> {
 export const cases: BenchCase[] = [{
   name: "start-first-packet",
   unit: "ms",
+  // A median over its own runs already: one repeat.
+  repeats: 1,
   run: () => starts((path) => fromFile(path)),
   baseline: {
     name: "ffmpeg default probing",
