@@ -52,6 +52,7 @@ export {
   ConnectionNotFoundError,
   FFmpegCrashedError,
   FFmpegSpawnError,
+  FFmpegStalledError,
   FileError,
   IceFailedError,
   type IceFailureReason,

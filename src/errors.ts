@@ -100,6 +100,32 @@ export class FFmpegSpawnError extends SpawnError {
 }
 
 /**
+ * ffmpeg stopped producing output: nothing arrived on its stdout for
+ * `timeoutMs` while tgcall was waiting for media (a URL that stopped
+ * sending without closing, a stopped or hung process). tgcall kills it
+ * and ends the stream with this error.
+ */
+export class FFmpegStalledError extends TgCallError {
+  /** How long ffmpeg was silent before it was killed, ms. */
+  readonly timeoutMs: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param timeoutMs The stall timeout that expired, ms.
+   * @param stderr The tail of ffmpeg's stderr, if any.
+   */
+  constructor(timeoutMs: number, stderr = "") {
+    const tail = stderr.trim().slice(-512);
+    super(
+      "FFMPEG_STALLED",
+      `ffmpeg produced no output for ${timeoutMs} ms${tail ? `: ${tail}` : ""}`,
+    );
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
  * ffmpeg exited with a non-zero code that we did not cause. Carries the
  * exit code and the last 512 bytes of its stderr, which usually name the
  * problem ("Connection refused", "Invalid data found when processing input").

@@ -15,6 +15,7 @@ import {
   DtlsParseError,
   FFmpegCrashedError,
   FFmpegSpawnError,
+  FFmpegStalledError,
   FileError,
   GroupCallNotFoundError,
   IceFailedError,
@@ -44,6 +45,7 @@ const CASES: [TgCallError, new (...args: never[]) => TgCallError, string][] = [
   [new SocketError("x"), SocketError, "SOCKET"],
   [new FFmpegSpawnError("ffmpeg", "x"), FFmpegSpawnError, "FFMPEG_SPAWN"],
   [new FFmpegCrashedError(1, null, "x"), FFmpegCrashedError, "FFMPEG_CRASHED"],
+  [new FFmpegStalledError(5000), FFmpegStalledError, "FFMPEG_STALLED"],
   [new FileError("x"), FileError, "FILE"],
   [new ConnectionExistsError("x"), ConnectionExistsError, "CONNECTION_EXISTS"],
   [
@@ -123,6 +125,9 @@ test("errors: the fields each error carries", () => {
   assert.equal(crashed.signal, "SIGKILL");
   assert.equal(crashed.stderr.length, 512, "stderr keeps the last 512 bytes");
   assert.equal(new FFmpegSpawnError("/opt/ffmpeg", "x").command, "/opt/ffmpeg");
+  const stalled = new FFmpegStalledError(5000, "y".repeat(600));
+  assert.equal(stalled.timeoutMs, 5000);
+  assert.match(stalled.message, /no output for 5000 ms/);
   assert.ok(new FFmpegSpawnError("ffmpeg", "x") instanceof SpawnError);
   for (const reason of ["no-response", "consent-lost"] as const) {
     const ice = new IceFailedError(reason, 30_000);

@@ -112,9 +112,11 @@ export async function spawn(
     trackResource("subprocesses", -1);
     return status;
   });
-  const stdout = child.stdout ?? new ReadableStream<Uint8Array>({
-    start: (controller) => controller.close(),
-  });
+  const stdout = child.stdout
+    ? boundedReads(child.stdout)
+    : new ReadableStream<Uint8Array>({
+      start: (controller) => controller.close(),
+    });
   const kill = (signal: KillSignal = "SIGTERM") => {
     if (exitedFlag) return;
     killedFlag = true;
@@ -154,6 +156,43 @@ export async function spawn(
       return status;
     },
   };
+}
+
+/** The most one read of a child's stdout returns, bytes. */
+const STDOUT_READ_BYTES = 16384;
+
+/**
+ * Reads a byte stream at most {@linkcode STDOUT_READ_BYTES} at a time, and
+ * only when asked. A runtime's own reads take all the pipe holds (64 KiB on
+ * Linux, 4 s of 128 kbps Opus); what is not read stays in the pipe, where
+ * it stalls the child instead of filling memory. One buffer is reused;
+ * each chunk is a copy of what was read. Streams that are not byte streams
+ * (Node's, already read on demand) are returned as they are.
+ */
+function boundedReads(
+  stream: ReadableStream<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = stream.getReader({ mode: "byob" });
+  } catch {
+    return stream;
+  }
+  let buffer = new Uint8Array(STDOUT_READ_BYTES);
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read(buffer);
+      if (done || !value) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(value.slice());
+      buffer = new Uint8Array(value.buffer);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
 }
 
 async function drainStderr(

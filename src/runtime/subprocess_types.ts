@@ -6,8 +6,11 @@
  * @module
  */
 
-/** Signals tgcall sends to children. */
-export type KillSignal = "SIGTERM" | "SIGKILL" | "SIGINT";
+/**
+ * Signals tgcall sends to children (`SIGCONT` wakes a stopped one, so it
+ * can act on what follows).
+ */
+export type KillSignal = "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGCONT";
 
 /** How a child ended. Exactly one of `code` and `signal` is non-null. */
 export interface ExitStatus {

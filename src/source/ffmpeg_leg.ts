@@ -7,10 +7,24 @@
  * (`ffmpeg_process.ts`; output ffmpeg wrote that cannot be parsed is a
  * {@linkcode FileError}).
  *
+ * Read-ahead stays small: a read is parsed in slices of
+ * {@linkcode PARSE_SLICE_BYTES}, back-pressure is checked after each, so a
+ * runtime that hands over 64 KiB at once (4 s of 128 kbps Opus) does not
+ * overfill the consumer. What stays unread sits in the OS pipe (64 KiB on
+ * Linux; Node and Bun use a socket pair), which JS cannot resize.
+ *
+ * Two faults end a leg early. A crashed ffmpeg (non-zero exit we did not
+ * cause) is reported as soon as its exit is known, even while the
+ * consumer has asked for a pause: the frames still in the pipe are
+ * discarded, since a failed leg's tail is not played. An ffmpeg that
+ * writes nothing for `stallTimeoutMs` while the leg wants frames (a URL
+ * that stopped sending, a stopped process) is woken and killed, and the
+ * leg ends with {@linkcode FFmpegStalledError}.
+ *
  * @module
  */
 
-import { FileError, TgCallError } from "../errors.ts";
+import { FFmpegStalledError, FileError, TgCallError } from "../errors.ts";
 import { IvfReader, type Vp8Frame } from "../media/ivf_reader.ts";
 import type { StreamType } from "../media/kind.ts";
 import { OggOpusReader, type OpusFrame } from "../media/ogg_reader.ts";
@@ -36,7 +50,20 @@ export interface FfmpegLegOptions<K extends StreamType> {
   onFrames: (frames: LegFrame<K>[]) => boolean;
   /** Receives ffmpeg's stderr lines other than level-tap output. */
   onStderrLine?: (line: string) => void;
+  /**
+   * How long ffmpeg may write nothing while the leg is reading before it is
+   * killed as stalled, ms; default {@linkcode DEFAULT_STALL_TIMEOUT_MS};
+   * 0 disables the watchdog. Before its first byte ffmpeg gets at least the
+   * default: spawning, connecting and probing are a start, not a stall.
+   */
+  stallTimeoutMs?: number;
 }
+
+/** Default of {@linkcode FfmpegLegOptions.stallTimeoutMs}, ms. */
+export const DEFAULT_STALL_TIMEOUT_MS = 10_000;
+
+/** Bytes parsed between two back-pressure checks (about 0.25 s of 128 kbps Opus). */
+export const PARSE_SLICE_BYTES = 4096;
 
 /** How a leg ended: `error` is undefined for EOF and for our own stop. */
 export interface LegEnd {
@@ -63,12 +90,28 @@ export class FfmpegLeg<K extends StreamType = StreamType> {
   #gate: (() => void) | undefined;
   #frames = 0;
   #stopping: Promise<ExitStatus> | undefined;
+  /** ffmpeg exited with a failure status. */
+  #failed = false;
+  /** The stall timeout that expired, ms; 0 while not stalled. */
+  #stalled = 0;
+  #reading = false;
+  #lastDataAt = 0;
+  #started = false;
+  #watchdog: ReturnType<typeof setTimeout> | undefined;
   /** Resolves once ffmpeg has exited and every frame was delivered. */
   readonly ended: Promise<LegEnd>;
 
   private constructor(options: FfmpegLegOptions<K>, child: Subprocess) {
     this.#o = options;
     this.#child = child;
+    // A failed leg's tail is not played: stop waiting for the consumer and
+    // drain what is still in the pipe, so the failure surfaces now rather
+    // than after what was read ahead has played.
+    child.exited.then((status) => {
+      if (status.code === 0) return;
+      this.#failed = true;
+      this.resumeReading();
+    });
     this.ended = this.#run();
   }
 
@@ -165,41 +208,58 @@ export class FfmpegLeg<K extends StreamType = StreamType> {
     } catch { /* a logger must not break the leg */ }
   }
 
+  /** Whether incoming bytes are only drained, not parsed. */
+  get #discarding(): boolean {
+    return this.#stopped || this.#failed || this.#stalled > 0;
+  }
+
   async #run(): Promise<LegEnd> {
     const reader = this.#child.stdout.getReader();
     const parser = this.#o.kind === "audio"
       ? new OggOpusReader()
       : new IvfReader();
     let parseError: TgCallError | undefined;
+    this.#lastDataAt = performance.now();
     try {
       for (;;) {
+        this.#reading = true;
+        this.#armWatchdog();
         const { done, value } = await reader.read();
+        this.#reading = false;
+        this.#lastDataAt = performance.now();
         if (done) break;
-        if (this.#stopped || parseError) continue; // drain into the void
-        let frames: LegFrame<K>[];
-        try {
-          frames = parser.push(value) as LegFrame<K>[];
-        } catch (error) {
-          parseError = error instanceof TgCallError
-            ? error
-            : new FileError(`Unreadable ffmpeg output: ${error}`);
-          this.#terminate();
-          continue;
+        if (!this.#started) {
+          this.#started = true;
+          this.#disarmWatchdog(); // re-armed with the running timeout
         }
-        if (frames.length === 0) continue;
-        this.#frames += frames.length;
-        let wait = false;
-        try {
-          wait = this.#o.onFrames(frames);
-        } catch { /* the consumer's problem; keep the pipe flowing */ }
-        if (wait && !this.#stopped) {
-          await new Promise<void>((resolve) => this.#gate = resolve);
+        for (let at = 0; at < value.length; at += PARSE_SLICE_BYTES) {
+          if (this.#discarding || parseError) break; // drain into the void
+          let frames: LegFrame<K>[];
+          try {
+            frames = parser.push(
+              value.subarray(at, at + PARSE_SLICE_BYTES),
+            ) as LegFrame<K>[];
+          } catch (error) {
+            parseError = error instanceof TgCallError
+              ? error
+              : new FileError(`Unreadable ffmpeg output: ${error}`);
+            this.#terminate();
+            break;
+          }
+          if (frames.length === 0) continue;
+          this.#frames += frames.length;
+          let wait = false;
+          try {
+            wait = this.#o.onFrames(frames);
+          } catch { /* the consumer's problem; keep the pipe flowing */ }
+          if (wait && !this.#discarding) await this.#paused();
         }
       }
     } catch {
       /* stdout broke because the child died; the status tells why */
     } finally {
       reader.releaseLock();
+      this.#disarmWatchdog();
     }
     const status = await this.#child.exited;
     await this.#stopping; // its SIGKILL timer is cleared once this settles
@@ -207,13 +267,59 @@ export class FfmpegLeg<K extends StreamType = StreamType> {
       ? this.#tail.slice(-TAIL_BYTES)
       : this.#tail;
     const end: LegEnd = { stoppedByUs: this.#stopped, frames: this.#frames };
-    const error = this.#stopped ? undefined : parseError ?? ffmpegExitError({
-      status,
-      stoppedByUs: false,
-      stderrTail: tail,
-      stream: this.#o.kind,
-    });
+    const error = this.#stopped
+      ? undefined
+      : this.#stalled > 0
+      ? new FFmpegStalledError(this.#stalled, tail)
+      : parseError ?? ffmpegExitError({
+        status,
+        stoppedByUs: false,
+        stderrTail: tail,
+        stream: this.#o.kind,
+      });
     if (error) end.error = error;
     return end;
+  }
+
+  /** Waits for {@linkcode resumeReading} (or a failed exit). */
+  async #paused(): Promise<void> {
+    await new Promise<void>((resolve) => this.#gate = resolve);
+    // A blocked ffmpeg was our doing: the stall clock restarts here.
+    this.#lastDataAt = performance.now();
+  }
+
+  get #stallTimeoutMs(): number {
+    return this.#o.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  }
+
+  #disarmWatchdog(): void {
+    clearTimeout(this.#watchdog);
+    this.#watchdog = undefined;
+  }
+
+  #armWatchdog(): void {
+    const configured = this.#stallTimeoutMs;
+    const timeout = this.#started || configured <= 0
+      ? configured
+      : Math.max(configured, DEFAULT_STALL_TIMEOUT_MS);
+    if (this.#watchdog !== undefined || timeout <= 0 || this.#discarding) {
+      return;
+    }
+    const idle = performance.now() - this.#lastDataAt;
+    this.#watchdog = setTimeout(() => {
+      this.#watchdog = undefined;
+      // Paused by back-pressure: re-armed when reading resumes.
+      if (!this.#reading || this.#discarding) return;
+      if (performance.now() - this.#lastDataAt >= timeout) this.#stall(timeout);
+      else this.#armWatchdog();
+    }, Math.max(0, timeout - idle));
+  }
+
+  #stall(timeoutMs: number): void {
+    this.#stalled = timeoutMs;
+    // A stopped (SIGSTOP) ffmpeg is woken first, then killed outright: a
+    // stalled one has nothing worth flushing.
+    this.#child.kill("SIGCONT");
+    this.#child.kill("SIGKILL");
   }
 }

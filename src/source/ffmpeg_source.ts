@@ -27,6 +27,11 @@ export abstract class FfmpegSource implements SeekableSource {
   abstract readonly description: string;
   /** Where its media comes from. */
   abstract readonly input: SourceInput;
+  /**
+   * How long a leg's ffmpeg may write nothing while it is being read before
+   * it is killed as stalled, ms; `undefined` for the leg default (10 s).
+   */
+  readonly stallTimeoutMs?: number;
   /** Whether legs spawn concurrently. */
   get parallelSpawn(): boolean {
     return false;
@@ -65,6 +70,7 @@ export abstract class FfmpegSource implements SeekableSource {
       const ffmpegPath = spec.binary ?? options.ffmpegPath ?? "ffmpeg";
       const onStderrLine = (line: string) =>
         options.onStderrLine?.(spec.kind, line);
+      const stallTimeoutMs = this.stallTimeoutMs;
       if (spec.kind === "audio") {
         opened.audio = await FfmpegLeg.start({
           ffmpegPath,
@@ -72,6 +78,7 @@ export abstract class FfmpegSource implements SeekableSource {
           kind: "audio",
           onFrames: (f) => options.onAudio?.(f) ?? false,
           onStderrLine,
+          stallTimeoutMs,
         });
       } else {
         opened.video = await FfmpegLeg.start({
@@ -80,6 +87,7 @@ export abstract class FfmpegSource implements SeekableSource {
           kind: "video",
           onFrames: (f) => options.onVideo?.(f) ?? false,
           onStderrLine,
+          stallTimeoutMs,
         });
       }
     };

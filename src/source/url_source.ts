@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidParamsError } from "../errors.ts";
 import { FfmpegSource } from "./ffmpeg_source.ts";
 import type { MediaInput, Source } from "./sources.ts";
 import {
@@ -25,6 +26,13 @@ export interface UrlSourceOptions extends EncodeOptions {
   allowProtocols?: OptInProtocol[];
   /** HTTP User-Agent; default a desktop browser's. */
   userAgent?: string;
+  /**
+   * How long ffmpeg may produce nothing while tgcall waits for media before
+   * the stream ends with `FFmpegStalledError`, ms; default 10 000; 0 turns
+   * the watchdog off. A server that stops sending without closing the
+   * connection is caught this way.
+   */
+  stallTimeoutMs?: number;
 }
 
 const DEFAULT_USER_AGENT =
@@ -46,6 +54,8 @@ export class UrlSource extends FfmpegSource {
   readonly startupMs = 500;
   /** The URL as ffmpeg's input, with its protocol flags. */
   readonly input: MediaInput;
+  /** See {@linkcode UrlSourceOptions.stallTimeoutMs}. */
+  override readonly stallTimeoutMs?: number;
 
   /**
    * Creates the source.
@@ -59,6 +69,13 @@ export class UrlSource extends FfmpegSource {
     this.url = url;
     this.encode = resolveEncodeOptions(options);
     this.tracks = this.encode.tracks;
+    const stall = options.stallTimeoutMs;
+    if (stall !== undefined && !(Number.isInteger(stall) && stall >= 0)) {
+      throw new InvalidParamsError(
+        `stallTimeoutMs must be a non-negative integer, got ${stall}`,
+      );
+    }
+    this.stallTimeoutMs = stall;
     const flags = ["-protocol_whitelist", checked.protocolWhitelist];
     // gotgcall also passes -reconnect_at_eof 1; measured here, it makes a
     // finite HTTP file never end (ffmpeg re-requests past EOF forever), so
