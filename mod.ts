@@ -63,6 +63,7 @@ export {
   RtmpModeError,
   SeekUnsupportedError,
   SocketError,
+  SocketLimitError,
   SpawnError,
   StreamModeError,
   TgCallError,

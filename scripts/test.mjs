@@ -83,6 +83,7 @@ if (!values["no-checks"]) {
       "bench",
       "examples",
       "fuzz",
+      "soak",
     ]],
     ["deno doc --lint mod.ts testing.ts", "deno", [
       "doc",
