@@ -64,6 +64,7 @@ export {
   RtmpModeError,
   SeekUnsupportedError,
   SocketError,
+  SocketLimitError,
   SpawnError,
   StreamModeError,
   TgCallError,

@@ -87,6 +87,7 @@ if (!values["no-checks"]) {
       "bench",
       "examples",
       "fuzz",
+      "soak",
     ]],
     ["deno doc --lint mod.ts testing.ts", "deno", [
       "doc",

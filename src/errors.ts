@@ -84,6 +84,25 @@ export class SocketError extends TgCallError {
   }
 }
 
+/**
+ * A UDP socket could not be bound because the process (`EMFILE`) or the
+ * system (`ENFILE`) is out of file descriptors. The call that needed it
+ * failed cleanly; raise `ulimit -n`, share one socket with `sharedUdpMux`,
+ * or stop calls before starting more.
+ */
+export class SocketLimitError extends SocketError {
+  /**
+   * Creates the error.
+   *
+   * @param message Which socket could not be bound.
+   * @param options Standard `ErrorOptions` (the runtime's error as `cause`).
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    Object.defineProperty(this, "code", { value: "SOCKET_LIMIT" });
+  }
+}
+
 /** ffmpeg could not be started: binary missing, not executable, or no resources. */
 export class FFmpegSpawnError extends SpawnError {
   /**

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { SocketError } from "../errors.ts";
+import { SocketError, SocketLimitError } from "../errors.ts";
 import { bunGlobal, denoGlobal } from "./detect.ts";
 import { trackResource } from "./resources.ts";
 import { bindBunUdp } from "./udp_bun.ts";
@@ -120,12 +120,13 @@ export async function bindUdp(options: UdpBindOptions): Promise<UdpSocket> {
       inner = await bindNodeUdp(backendOptions);
     }
   } catch (error) {
-    throw new SocketError(
+    const message =
       `Cannot bind UDP ${backendOptions.address}:${backendOptions.port} (${backend}): ${
         error instanceof Error ? error.message : String(error)
-      }`,
-      { cause: error },
-    );
+      }`;
+    throw outOfDescriptors(error)
+      ? new SocketLimitError(message, { cause: error })
+      : new SocketError(message, { cause: error });
   }
   trackResource("udpSockets", 1);
   let closing: Promise<void> | undefined;
@@ -145,4 +146,17 @@ export async function bindUdp(options: UdpBindOptions): Promise<UdpSocket> {
       );
     },
   };
+}
+
+/**
+ * Whether a bind failed for want of file descriptors: Node and Bun set
+ * `code`; Deno only says "Too many open files (os error 24)" (23: ENFILE).
+ */
+function outOfDescriptors(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as {
+    code?: unknown;
+    message?: unknown;
+  };
+  return code === "EMFILE" || code === "ENFILE" ||
+    /EMFILE|ENFILE|too many open files|os error 2[34]\b/i.test(String(message));
 }
