@@ -154,7 +154,7 @@ export class DtlsClient {
     this.#deadline = this.#scheduler.task(() =>
       this.#fail(
         new DtlsError(
-          `DTLS handshake timed out after ${this.#o.handshakeTimeoutMs} ms`,
+          `DTLS handshake timed out after ${this.#o.handshakeTimeoutMs} ms (waiting for the server's ${this.#step}, ${this.#flights.transmissions} flights sent)`,
         ),
         false,
       )

@@ -109,6 +109,7 @@ export class FlightSender {
   #flight: readonly OutgoingRecord[] = [];
   #timeoutMs: number;
   #lastSent = -Infinity;
+  #transmissions = 0;
 
   /**
    * Creates a sender with an empty flight and no timer armed.
@@ -144,6 +145,11 @@ export class FlightSender {
     this.#transmit();
   }
 
+  /** Flights sent so far, first sends and resends alike (for diagnostics). */
+  get transmissions(): number {
+    return this.#transmissions;
+  }
+
   /** Stops the timer (the flight is answered, or the handshake is over). */
   stop(): void {
     this.#timer.cancel();
@@ -156,6 +162,7 @@ export class FlightSender {
     for (const datagram of packDatagrams(sealed, this.#o.mtu)) {
       this.#o.send(datagram);
     }
+    this.#transmissions++;
     this.#lastSent = this.#o.scheduler.clock.now();
     this.#timer.after(this.#timeoutMs);
   }
