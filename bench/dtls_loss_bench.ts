@@ -9,9 +9,7 @@
  */
 
 import process from "node:process";
-import { PeerTransport } from "../src/transport/peer_transport.ts";
-import { startLossyRelay } from "../src/testing/udp_relay.ts";
-import { answeredAudioJoin } from "../tests/_support/libdatachannel_call.ts";
+import { lossyConnect } from "../tests/_support/lossy_connect.ts";
 import type { BenchCase, Measurement } from "./harness.ts";
 
 const RUNS = Number(process.env.TGCALL_LOSS_RUNS ?? 40);
@@ -21,37 +19,8 @@ const LOSS = 0.3;
 async function lossyConnects(): Promise<number[]> {
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    const { credentials, certificate, peer, response } =
-      await answeredAudioJoin();
-    const target = response.transport.candidates.find((c) =>
-      c.address === "127.0.0.1"
-    )!;
-    const relay = await startLossyRelay(target, LOSS);
-    let transport: PeerTransport | undefined;
-    try {
-      const started = performance.now();
-      transport = await PeerTransport.open({
-        local: { ...credentials, certificate },
-        remote: {
-          ...response.transport,
-          candidates: [{ ...target, port: relay.port }],
-        },
-        networkTypes: ["udp4"],
-        bindAddress: { udp4: "127.0.0.1" },
-      });
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const connected = await Promise.race([
-        transport.connected.then(() => true, () => false),
-        new Promise<boolean>((resolve) =>
-          timer = setTimeout(() => resolve(false), 31_000)
-        ),
-      ]).finally(() => clearTimeout(timer));
-      times.push(connected ? performance.now() - started : Infinity);
-    } finally {
-      await transport?.close();
-      await peer.close();
-      await relay.close();
-    }
+    const { connectedMs } = await lossyConnect(LOSS);
+    times.push(connectedMs ?? Infinity);
   }
   return times.sort((a, b) => a - b);
 }

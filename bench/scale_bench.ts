@@ -20,15 +20,10 @@
 
 import process from "node:process";
 import nodeDataChannel from "node-datachannel";
-import { generateCertificate } from "../src/dtls/certificate.ts";
 import { MediaSender } from "../src/media/media_sender.ts";
 import { senderOptionsFromAnswer } from "../src/call/sender_options.ts";
 import { sharedScheduler } from "../src/runtime/scheduler.ts";
-import {
-  buildJoinPayload,
-  randomIceCredentials,
-  randomSsrc,
-} from "../src/signaling/join_payload.ts";
+import { randomSsrc } from "../src/signaling/join_payload.ts";
 import {
   parseJoinResponse,
   type RtcJoinResponse,
@@ -36,6 +31,7 @@ import {
 import { PeerTransport } from "../src/transport/peer_transport.ts";
 import { UdpMux } from "../src/transport/udp_mux.ts";
 import { heapUsedAfterGc } from "../tests/_support/gc.ts";
+import { ourJoin } from "../tests/_support/libdatachannel_call.ts";
 import type { BenchCase, Measurement } from "./harness.ts";
 import { PeerHosts } from "./peers/peer_hosts.ts";
 import {
@@ -74,6 +70,38 @@ interface Fleet {
   close(): Promise<void>;
 }
 
+/**
+ * Opens calls `0 .. n)` with `openOnce`, `CONNECT_BATCH` at a time, and
+ * resolves to how many had to be opened again. While setup saturates the
+ * machine a call now and then fails: a tgcall handshake misses its 30 s
+ * DTLS deadline, or libdatachannel refuses a fresh peer's answer ("remote
+ * candidate without ICE transport"). Such a call is replaced, up to `n / 10`
+ * times in all.
+ */
+async function openInBatches(
+  n: number,
+  openOnce: (i: number) => Promise<void>,
+): Promise<number> {
+  let retries = 0;
+  const open = async (i: number): Promise<void> => {
+    try {
+      await openOnce(i);
+    } catch (error) {
+      if (++retries > n / 10) throw error;
+      await open(i);
+    }
+  };
+  for (let i = 0; i < n; i += CONNECT_BATCH) {
+    await Promise.all(
+      Array.from(
+        { length: Math.min(CONNECT_BATCH, n - i) },
+        (_, k) => open(i + k),
+      ),
+    );
+  }
+  return retries;
+}
+
 /** Opens `n` tgcall transports + senders, `CONNECT_BATCH` at a time. */
 async function tgcallFleet(
   n: number,
@@ -83,26 +111,8 @@ async function tgcallFleet(
   const transports: PeerTransport[] = [];
   const senders: MediaSender[] = [];
   const calls: Sending[] = [];
-  let retries = 0;
-  // A call whose handshake does not finish (30 s DTLS deadline) while the
-  // machine is saturated by setup is replaced, and counted.
-  const open = async (i: number): Promise<void> => {
-    try {
-      await openOnce(i);
-    } catch (error) {
-      if (++retries > n / 10) throw error;
-      await open(i);
-    }
-  };
   const openOnce = async (i: number) => {
-    const credentials = randomIceCredentials();
-    const certificate = generateCertificate();
-    const audioSsrc = randomSsrc();
-    const join = buildJoinPayload({
-      ...credentials,
-      fingerprint: certificate.fingerprint,
-      audioSsrc,
-    });
+    const { credentials, certificate, audioSsrc, join } = ourJoin();
     const answer = parseJoinResponse(
       await hosts.answerJoin(i, join),
     ) as RtcJoinResponse;
@@ -128,14 +138,7 @@ async function tgcallFleet(
       },
     });
   };
-  for (let i = 0; i < n; i += CONNECT_BATCH) {
-    await Promise.all(
-      Array.from(
-        { length: Math.min(CONNECT_BATCH, n - i) },
-        (_, k) => open(i + k),
-      ),
-    );
-  }
+  const retries = await openInBatches(n, openOnce);
   return {
     calls,
     retries,
@@ -153,17 +156,7 @@ async function libdatachannelFleet(
 ): Promise<Fleet> {
   const pcs: InstanceType<typeof PeerConnection>[] = [];
   const calls: Sending[] = [];
-  let retries = 0, unsent = 0;
-  // Under load libdatachannel now and then refuses a fresh peer's answer
-  // ("remote candidate without ICE transport"); such a peer is replaced.
-  const open = async (i: number): Promise<void> => {
-    try {
-      await openOnce(i);
-    } catch (error) {
-      if (++retries > n / 10) throw error;
-      await open(i);
-    }
-  };
+  let unsent = 0;
   const openOnce = async (i: number) => {
     const pc = new PeerConnection(`bench-src-${i}`, {
       iceServers: [],
@@ -209,14 +202,7 @@ async function libdatachannelFleet(
       },
     });
   };
-  for (let i = 0; i < n; i += CONNECT_BATCH) {
-    await Promise.all(
-      Array.from(
-        { length: Math.min(CONNECT_BATCH, n - i) },
-        (_, k) => open(i + k),
-      ),
-    );
-  }
+  const retries = await openInBatches(n, openOnce);
   return {
     calls,
     retries,

@@ -19,17 +19,12 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { generateCertificate } from "../src/dtls/certificate.ts";
 import { bindUdp, type UdpSocket } from "../src/runtime/udp.ts";
-import {
-  buildJoinPayload,
-  randomIceCredentials,
-  randomSsrc,
-} from "../src/signaling/join_payload.ts";
 import { parseJoinResponse } from "../src/signaling/join_response.ts";
 import { LibdatachannelPeer } from "../src/testing/libdatachannel_peer.ts";
 import { startUdpRelay } from "../src/testing/udp_relay.ts";
 import { PeerTransport } from "../src/transport/peer_transport.ts";
+import { ourJoin } from "../tests/_support/libdatachannel_call.ts";
 import { atBenchExit, BenchUnavailable } from "./harness.ts";
 
 /** What the send-path cases share. */
@@ -82,16 +77,7 @@ function startChildSink(port: number): Promise<ChildProcess | undefined> {
 }
 
 async function open(): Promise<SendPathFixture> {
-  const credentials = randomIceCredentials();
-  const certificate = generateCertificate();
-  const audioSsrc = randomSsrc();
-  const video = { ssrc: randomSsrc(), rtxSsrc: randomSsrc() };
-  const join = buildJoinPayload({
-    ...credentials,
-    fingerprint: certificate.fingerprint,
-    audioSsrc,
-    video,
-  });
+  const { credentials, certificate, audioSsrc, video, join } = ourJoin(true);
   let peer: LibdatachannelPeer;
   try {
     peer = await LibdatachannelPeer.answer(join, { keepReceived: false });

@@ -15,7 +15,11 @@
  * @module
  */
 
-import type { SendErrorCounter, UdpSocketStats } from "./udp_types.ts";
+import type {
+  SendErrorCounter,
+  UdpBackendSocket,
+  UdpSocketStats,
+} from "./udp_types.ts";
 
 /** Slab size: comfortably above the 1200-byte media MTU and DTLS flights. */
 const SLAB_BYTES = 2048;
@@ -41,11 +45,13 @@ export class SlabPool {
   readonly #free: Slab[] = [];
   readonly #stats: UdpSocketStats;
   #inFlight = 0;
+  #closed = false;
   #idle: (() => void) | undefined;
 
   /**
    * @param capacity Sends allowed in flight.
-   * @param stats The socket's counters; failures land in `sendErrors`.
+   * @param stats The socket's counters; failures land in `sendErrors`,
+   *   sends refused for a full pool in `dropped`.
    */
   constructor(readonly capacity: number, stats: UdpSocketStats) {
     this.#stats = stats;
@@ -56,17 +62,27 @@ export class SlabPool {
     return this.#inFlight;
   }
 
+  /** Whether {@linkcode close} was called: the socket takes no more sends. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /**
    * Copies `data[0 .. length)` to the start of a free slab and returns it
-   * (its `view` is the payload), or `undefined` when `capacity` sends are
-   * already in flight.
+   * (its `view` is the payload), or `undefined` when the socket is closed
+   * or when `capacity` sends are already in flight: the latter is dropped
+   * for back-pressure and counted in the socket's `dropped`.
    */
   acquire(
     data: Uint8Array,
     length: number,
     errors: SendErrorCounter | undefined,
   ): Slab | undefined {
-    if (this.#inFlight >= this.capacity) return undefined;
+    if (this.#closed) return undefined;
+    if (this.#inFlight >= this.capacity) {
+      this.#stats.dropped++;
+      return undefined;
+    }
     this.#inFlight++;
     const slab = length > SLAB_BYTES
       ? this.#slab(new Uint8Array(length))
@@ -91,8 +107,9 @@ export class SlabPool {
     }
   }
 
-  /** Resolves when no send holds a slab. */
-  drained(): Promise<void> {
+  /** Refuses further sends; resolves once no send holds a slab. */
+  close(): Promise<void> {
+    this.#closed = true;
     if (this.#inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const previous = this.#idle;
@@ -119,4 +136,55 @@ export class SlabPool {
     };
     return slab;
   }
+}
+
+/**
+ * @internal Starts one send of `slab.view`; its completion must call one of
+ * the slab's handlers. A synchronous throw counts as a failed send.
+ */
+export type StartSend = (slab: Slab, port: number, address: string) => void;
+
+/**
+ * @internal `send` and `sendMany` of a backend whose sends complete later:
+ * each payload is copied into a slab of `pool` (a full pool drops it), and
+ * `start` hands the slab to the runtime. These runtimes have no batch
+ * send, so `sendMany` is one `send` per packet.
+ */
+export function pooledSends(
+  pool: SlabPool,
+  stats: UdpSocketStats,
+  start: StartSend,
+): Pick<UdpBackendSocket, "send" | "sendMany"> {
+  const send: UdpBackendSocket["send"] = (
+    data,
+    port,
+    address,
+    length,
+    errors,
+  ) => {
+    const slab = pool.acquire(data, length, errors);
+    if (!slab) return false;
+    try {
+      start(slab, port, address);
+    } catch {
+      slab.failed(undefined);
+      return false;
+    }
+    stats.sent++;
+    return true;
+  };
+  const sendMany: UdpBackendSocket["sendMany"] = (
+    packets,
+    count,
+    port,
+    address,
+  ) => {
+    let accepted = 0;
+    for (let i = 0; i < count; i++) {
+      const data = packets[i];
+      if (send(data, port, address, data.length, undefined)) accepted++;
+    }
+    return accepted;
+  };
+  return { send, sendMany };
 }

@@ -10,9 +10,8 @@
 
 import { SocketError } from "../errors.ts";
 import type { DenoDatagramConn, DenoGlobal, DenoNetAddr } from "./detect.ts";
-import { SlabPool } from "./slab_pool.ts";
+import { pooledSends, SlabPool } from "./slab_pool.ts";
 import type {
-  SendErrorCounter,
   UdpBackendOptions,
   UdpBackendSocket,
   UdpMessageHandler,
@@ -33,59 +32,31 @@ export function bindDenoUdp(
   });
   const { stats } = options;
   const pool = new SlabPool(options.maxInFlight, stats);
-  let closed = false;
   const receiving = receiveLoop(
     conn,
     options.onMessage,
     stats,
-    () => closed,
+    () => pool.closed,
     options.onError,
   );
   // Deno's send takes an address object; cache the last one so a steady
   // stream to one peer does not allocate per packet.
   let lastAddr: DenoNetAddr = { transport: "udp", hostname: "", port: 0 };
-  const send = (
-    data: Uint8Array,
-    port: number,
-    address: string,
-    length: number,
-    errors: SendErrorCounter | undefined,
-  ) => {
-    if (closed) return false;
-    const slab = pool.acquire(data, length, errors);
-    if (!slab) {
-      stats.dropped++;
-      return false;
-    }
+  const { send, sendMany } = pooledSends(pool, stats, (slab, port, address) => {
     if (lastAddr.port !== port || lastAddr.hostname !== address) {
       lastAddr = { transport: "udp", hostname: address, port };
     }
-    try {
-      // The slab's own handlers: no closure per packet (the promise is Deno's).
-      conn.send(slab.view, lastAddr).then(slab.sent, slab.failed);
-    } catch {
-      slab.failed(undefined);
-      return false;
-    }
-    stats.sent++;
-    return true;
-  };
+    // The slab's own handlers: no closure per packet (the promise is Deno's).
+    conn.send(slab.view, lastAddr).then(slab.sent, slab.failed);
+  });
   return {
     address: conn.addr.hostname,
     port: conn.addr.port,
     send,
-    sendMany(packets, count, port, address) {
-      let accepted = 0;
-      for (let i = 0; i < count; i++) {
-        const data = packets[i];
-        if (send(data, port, address, data.length, undefined)) accepted++;
-      }
-      return accepted;
-    },
+    sendMany,
     async close() {
-      if (closed) return;
-      closed = true;
-      await pool.drained();
+      if (pool.closed) return;
+      await pool.close();
       conn.close();
       await receiving;
     },

@@ -6,12 +6,8 @@
 
 import { createSocket, type Socket } from "node:dgram";
 import { SocketError } from "../errors.ts";
-import { SlabPool } from "./slab_pool.ts";
-import type {
-  SendErrorCounter,
-  UdpBackendOptions,
-  UdpBackendSocket,
-} from "./udp_types.ts";
+import { pooledSends, SlabPool } from "./slab_pool.ts";
+import type { UdpBackendOptions, UdpBackendSocket } from "./udp_types.ts";
 
 /** @internal */
 export function bindNodeUdp(
@@ -44,49 +40,23 @@ export function bindNodeUdp(
           }),
         ));
       const local = socket.address();
-      let closed = false;
-      const send = (
-        data: Uint8Array,
-        port: number,
-        address: string,
-        length: number,
-        errors: SendErrorCounter | undefined,
-      ) => {
-        if (closed) return false;
-        const slab = pool.acquire(data, length, errors);
-        if (!slab) {
-          stats.dropped++;
-          return false;
-        }
-        try {
+      const { send, sendMany } = pooledSends(
+        pool,
+        stats,
+        (slab, port, address) => {
           // An OS error (EPERM, ENETUNREACH…) reaches `done`, never the
           // socket's "error" event; a bad port or a closed socket throws.
           socket.send(slab.view, port, address, slab.done);
-        } catch {
-          slab.failed(undefined);
-          return false;
-        }
-        stats.sent++;
-        return true;
-      };
+        },
+      );
       resolve({
         address: local.address,
         port: local.port,
         send,
-        sendMany(packets, count, port, address) {
-          let accepted = 0;
-          for (let i = 0; i < count; i++) {
-            const data = packets[i];
-            if (send(data, port, address, data.length, undefined)) {
-              accepted++;
-            }
-          }
-          return accepted;
-        },
+        sendMany,
         async close() {
-          if (closed) return;
-          closed = true;
-          await pool.drained();
+          if (pool.closed) return;
+          await pool.close();
           await new Promise<void>((done) => socket.close(() => done()));
         },
       });

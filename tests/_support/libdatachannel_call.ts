@@ -1,5 +1,8 @@
-/** An audio-only join answered by the libdatachannel test peer, for transport tests. */
-import { generateCertificate } from "../../src/dtls/certificate.ts";
+/** Joins answered by the libdatachannel test peer, for transport tests. */
+import {
+  type DtlsCertificate,
+  generateCertificate,
+} from "../../src/dtls/certificate.ts";
 import {
   buildJoinPayload,
   randomIceCredentials,
@@ -11,22 +14,54 @@ import {
 } from "../../src/signaling/join_response.ts";
 import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
 
+/** Video and RTX SSRCs of a join that publishes video. */
+export interface VideoSsrcs {
+  ssrc: number;
+  rtxSsrc: number;
+}
+
+/** Our side of a join, before anyone answers it. */
+export interface OurJoin {
+  /** Our ICE ufrag and pwd. */
+  credentials: { ufrag: string; pwd: string };
+  /** Our DTLS certificate; its fingerprint is in `join`. */
+  certificate: DtlsCertificate;
+  /** The audio SSRC. */
+  audioSsrc: number;
+  /** The join payload (JSON) carrying all of the above. */
+  join: string;
+}
+
 /**
- * Builds our credentials and join payload, has libdatachannel answer it, and
- * parses the answer. `fingerprintOverride` replaces the server fingerprint
- * we will expect (to test refusal).
+ * Fresh ICE credentials, certificate and audio SSRC — with `withVideo`,
+ * video and RTX SSRCs too — and the join payload carrying them.
  */
-export async function answeredAudioJoin(fingerprintOverride?: string) {
+export function ourJoin(): OurJoin;
+export function ourJoin(withVideo: true): OurJoin & { video: VideoSsrcs };
+export function ourJoin(withVideo = false): OurJoin & { video?: VideoSsrcs } {
   const credentials = randomIceCredentials();
   const certificate = generateCertificate();
   const audioSsrc = randomSsrc();
-  const peer = await LibdatachannelPeer.answer(
-    buildJoinPayload({
-      ...credentials,
-      fingerprint: certificate.fingerprint,
-      audioSsrc,
-    }),
-  );
+  const video = withVideo
+    ? { ssrc: randomSsrc(), rtxSsrc: randomSsrc() }
+    : undefined;
+  const join = buildJoinPayload({
+    ...credentials,
+    fingerprint: certificate.fingerprint,
+    audioSsrc,
+    video,
+  });
+  return { credentials, certificate, audioSsrc, video, join };
+}
+
+/**
+ * Builds our credentials and an audio-only join payload, has libdatachannel
+ * answer it, and parses the answer. `fingerprintOverride` replaces the
+ * server fingerprint we will expect (to test refusal).
+ */
+export async function answeredAudioJoin(fingerprintOverride?: string) {
+  const { credentials, certificate, audioSsrc, join } = ourJoin();
+  const peer = await LibdatachannelPeer.answer(join);
   const response = parseJoinResponse(peer.answerJson) as RtcJoinResponse;
   if (fingerprintOverride) {
     response.transport.fingerprints = [{

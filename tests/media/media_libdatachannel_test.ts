@@ -9,7 +9,6 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { PeerTransport } from "../../src/transport/peer_transport.ts";
-import { generateCertificate } from "../../src/dtls/certificate.ts";
 import { IvfReader } from "../../src/media/ivf_reader.ts";
 import { OggOpusReader } from "../../src/media/ogg_reader.ts";
 import { FramePacer } from "../../src/media/frame_pacer.ts";
@@ -17,11 +16,6 @@ import { MediaSender } from "../../src/media/media_sender.ts";
 import type { OpusFrame } from "../../src/media/ogg_reader.ts";
 import type { Vp8Frame } from "../../src/media/ivf_reader.ts";
 import { extensionIdsFrom } from "../../src/rtp/header_extensions.ts";
-import {
-  buildJoinPayload,
-  randomIceCredentials,
-  randomSsrc,
-} from "../../src/signaling/join_payload.ts";
 import {
   parseJoinResponse,
   type RtcJoinResponse,
@@ -34,6 +28,7 @@ import {
   writeIvf,
 } from "../../src/testing/rtp_files.ts";
 import { test } from "../_support/harness.ts";
+import { ourJoin } from "../_support/libdatachannel_call.ts";
 import {
   countDecodedFrames,
   decodeStrict,
@@ -47,19 +42,10 @@ test(
   "media/libdatachannel: Opus and VP8 survive packetize → SRTP → libdatachannel → ffmpeg",
   async () => {
     const tmp = tempDir();
-    const credentials = randomIceCredentials();
-    const certificate = generateCertificate();
-    const audioSsrc = randomSsrc();
-    const video = { ssrc: randomSsrc(), rtxSsrc: randomSsrc() };
-    const peer = await LibdatachannelPeer.answer(
-      buildJoinPayload({
-        ...credentials,
-        fingerprint: certificate.fingerprint,
-        audioSsrc,
-        video,
-      }),
-      { receiverReports: true },
-    );
+    const { credentials, certificate, audioSsrc, video, join } = ourJoin(true);
+    const peer = await LibdatachannelPeer.answer(join, {
+      receiverReports: true,
+    });
     let transport: PeerTransport | undefined;
     let rtcpSink: (b: Uint8Array, n: number) => void = () => {};
     try {

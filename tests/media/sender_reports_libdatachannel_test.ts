@@ -9,7 +9,6 @@
  * that, so the best packet must agree within a few milliseconds).
  */
 import assert from "node:assert/strict";
-import { generateCertificate } from "../../src/dtls/certificate.ts";
 import { FramePacer } from "../../src/media/frame_pacer.ts";
 import { IvfReader, type Vp8Frame } from "../../src/media/ivf_reader.ts";
 import { MediaSender } from "../../src/media/media_sender.ts";
@@ -18,17 +17,13 @@ import { extensionIdsFrom } from "../../src/rtp/header_extensions.ts";
 import { readRtpPacket } from "../../src/rtp/packet.ts";
 import { parseRtcp, type RtcpPacket } from "../../src/rtp/rtcp.ts";
 import {
-  buildJoinPayload,
-  randomIceCredentials,
-  randomSsrc,
-} from "../../src/signaling/join_payload.ts";
-import {
   parseJoinResponse,
   type RtcJoinResponse,
 } from "../../src/signaling/join_response.ts";
 import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
 import { PeerTransport } from "../../src/transport/peer_transport.ts";
 import { test } from "../_support/harness.ts";
+import { ourJoin } from "../_support/libdatachannel_call.ts";
 import { makeOpusOgg, makeVp8Ivf, tempDir } from "../_support/media.ts";
 
 type Sr = Extract<RtcpPacket, { type: "sr" }>;
@@ -40,18 +35,8 @@ test(
   "sender-reports/libdatachannel: the first SR of audio and of video within 500 ms of their first packet, with consistent timestamps",
   async () => {
     const tmp = tempDir();
-    const credentials = randomIceCredentials();
-    const certificate = generateCertificate();
-    const audioSsrc = randomSsrc();
-    const video = { ssrc: randomSsrc(), rtxSsrc: randomSsrc() };
-    const peer = await LibdatachannelPeer.answer(
-      buildJoinPayload({
-        ...credentials,
-        fingerprint: certificate.fingerprint,
-        audioSsrc,
-        video,
-      }),
-    );
+    const { credentials, certificate, audioSsrc, video, join } = ourJoin(true);
+    const peer = await LibdatachannelPeer.answer(join);
     let transport: PeerTransport | undefined;
     let sender: MediaSender | undefined;
     try {

@@ -22,12 +22,14 @@ import process from "node:process";
 import { MediaSender } from "../../src/media/media_sender.ts";
 import { OggOpusReader, type OpusFrame } from "../../src/media/ogg_reader.ts";
 import { bindUdp } from "../../src/runtime/udp.ts";
-import { SrtpContext } from "../../src/srtp/context.ts";
-import { SRTP_PROFILES, type SrtpProfileName } from "../../src/srtp/profile.ts";
-import { writeOggOpus } from "../../src/testing/rtp_files.ts";
-import type { DatagramPort } from "../../src/transport/datagram_port.ts";
 import { UdpMux } from "../../src/transport/udp_mux.ts";
 import { test } from "../_support/harness.ts";
+import {
+  countingPort,
+  oggPages,
+  oggPageStep,
+  srtpSink,
+} from "../_support/ogg_send_path.ts";
 
 const PACKETS = Number(process.env.TGCALL_ALLOC_PACKETS ?? 40_000);
 const WINDOW = 1000;
@@ -71,62 +73,6 @@ function bytesPerPacket(step: (i: number) => void, packets: number): number {
   return growth[growth.length >> 1];
 }
 
-/** One Ogg page per 120-byte Opus packet, as ffmpeg writes to a pipe. */
-function oggPages(count: number): Uint8Array[] {
-  const packets = Array.from({ length: count }, (_, i) => {
-    const data = new Uint8Array(120).fill(i & 0xff);
-    data[0] = 0xfc; // CELT fullband 20 ms, stereo, one frame
-    return { data, rtpTimestamp: i * 960 };
-  });
-  const file = writeOggOpus(packets);
-  const pages: Uint8Array[] = [];
-  for (let at = 0; at < file.length;) {
-    let body = 0;
-    for (let s = 0; s < file[at + 26]; s++) body += file[at + 27 + s];
-    const end = at + 27 + file[at + 26] + body;
-    pages.push(file.subarray(at, end));
-    at = end;
-  }
-  return pages;
-}
-
-/** What PeerTransport.sendRtp/sendRtcp do once connected. */
-function srtpSink(profile: SrtpProfileName, port: DatagramPort, to: number) {
-  const p = SRTP_PROFILES[profile];
-  const ctx = new SrtpContext(
-    p,
-    new Uint8Array(p.keyLength).fill(7),
-    new Uint8Array(p.saltLength).fill(9),
-  );
-  const counters = { sent: 0, sendErrors: 0 };
-  return {
-    counters,
-    sendRtp(buf: Uint8Array, length: number) {
-      const n = ctx.protectRtp(buf, length);
-      const ok = port.send(buf, "127.0.0.1", to, n, counters);
-      if (ok) counters.sent++;
-      return ok;
-    },
-    sendRtcp(buf: Uint8Array, length: number) {
-      const n = ctx.protectRtcp(buf, length);
-      return port.send(buf, "127.0.0.1", to, n, counters);
-    },
-  };
-}
-
-/** A port standing in for the socket: counts bytes, keeps nothing. */
-function countingPort(): DatagramPort & { bytes: number } {
-  return {
-    bytes: 0,
-    send(data, _address, _port, length = data.length) {
-      this.bytes += length + data[0];
-      return true;
-    },
-    localPorts: {},
-    close: () => Promise.resolve(),
-  };
-}
-
 for (
   const profile of ["AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"] as const
 ) {
@@ -137,7 +83,7 @@ for (
     const pages = oggPages(WINDOW);
     const frames: OpusFrame[] = [];
     try {
-      let reader = new OggOpusReader();
+      const reader = new OggOpusReader();
       for (const page of pages) frames.push(...reader.push(page));
       const n = frames.length;
       // The send path alone: a frame in hand → SRTP → the port.
@@ -146,20 +92,7 @@ for (
         sender.sendAudio(f.data, f.timestamp, f.duration, i * 20, -30, true);
       }, PACKETS);
       // The whole path, Ogg page in.
-      let page = 2;
-      const whole = bytesPerPacket((i) => {
-        if (page === pages.length) {
-          reader = new OggOpusReader();
-          reader.push(pages[0]);
-          reader.push(pages[1]);
-          page = 2;
-        }
-        const got = reader.push(pages[page++]);
-        for (let k = 0; k < got.length; k++) {
-          const f = got[k];
-          sender.sendAudio(f.data, f.timestamp, f.duration, i * 20, -30, true);
-        }
-      }, PACKETS);
+      const whole = bytesPerPacket(oggPageStep(pages, sender), PACKETS);
       console.log(
         `${profile}: send path ${
           send.toFixed(2)

@@ -7,16 +7,11 @@
  */
 import assert from "node:assert/strict";
 import { PeerTransport } from "../../src/transport/peer_transport.ts";
-import { generateCertificate } from "../../src/dtls/certificate.ts";
-import {
-  buildJoinPayload,
-  randomIceCredentials,
-  randomSsrc,
-} from "../../src/signaling/join_payload.ts";
 import { parseJoinResponse } from "../../src/signaling/join_response.ts";
 import type { SrtpProfileName } from "../../src/srtp/profile.ts";
 import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
 import { test } from "../_support/harness.ts";
+import { ourJoin } from "../_support/libdatachannel_call.ts";
 
 /** An RTP packet: PT, seq, timestamp, SSRC, then a recognisable payload. */
 function rtpPacket(
@@ -46,16 +41,9 @@ for (
   test(
     `transport/libdatachannel: ICE + DTLS connect and RTP arrives decrypted and byte-identical (${profile})`,
     async () => {
-      const credentials = randomIceCredentials();
-      const certificate = generateCertificate();
-      const audioSsrc = randomSsrc();
-      const video = { ssrc: randomSsrc(), rtxSsrc: randomSsrc() };
-      const join = buildJoinPayload({
-        ...credentials,
-        fingerprint: certificate.fingerprint,
-        audioSsrc,
-        video,
-      });
+      const { credentials, certificate, audioSsrc, video, join } = ourJoin(
+        true,
+      );
       const peer = await LibdatachannelPeer.answer(join);
       let transport: PeerTransport | undefined;
       try {

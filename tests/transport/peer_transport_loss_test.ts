@@ -15,9 +15,7 @@
  * ICE pings) median 0.4–1.2 s; RFC 6347's 1 s → 60 s, median 3.1 s.
  */
 import assert from "node:assert/strict";
-import { PeerTransport } from "../../src/transport/peer_transport.ts";
-import { startLossyRelay } from "../../src/testing/udp_relay.ts";
-import { answeredAudioJoin } from "../_support/libdatachannel_call.ts";
+import { lossyConnect } from "../_support/lossy_connect.ts";
 import { test } from "../_support/harness.ts";
 
 test(
@@ -27,41 +25,11 @@ test(
     const times: number[] = [];
     let stuck = 0, forwarded = 0, dropped = 0;
     for (let run = 0; run < RUNS; run++) {
-      const { credentials, certificate, peer, response } =
-        await answeredAudioJoin();
-      const target = response.transport.candidates.find((c) =>
-        c.address === "127.0.0.1"
-      )!;
-      const relay = await startLossyRelay(target, 0.3);
-      let transport: PeerTransport | undefined;
-      try {
-        const started = performance.now();
-        transport = await PeerTransport.open({
-          local: { ...credentials, certificate },
-          remote: {
-            ...response.transport,
-            candidates: [{ ...target, port: relay.port }],
-          },
-          networkTypes: ["udp4"],
-          bindAddress: { udp4: "127.0.0.1" },
-        });
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const connected = await Promise.race([
-          // Our own 30 s DTLS deadline may reject first: that run did not connect.
-          transport.connected.then(() => true, () => false),
-          new Promise<boolean>((resolve) =>
-            timer = setTimeout(() => resolve(false), 31_000)
-          ),
-        ]).finally(() => clearTimeout(timer));
-        if (connected) times.push(performance.now() - started);
-        else stuck++;
-        forwarded += relay.counts.up + relay.counts.down;
-        dropped += relay.counts.upDropped + relay.counts.downDropped;
-      } finally {
-        await transport?.close();
-        await peer.close();
-        await relay.close();
-      }
+      const { connectedMs, counts } = await lossyConnect(0.3);
+      if (connectedMs !== undefined) times.push(connectedMs);
+      else stuck++;
+      forwarded += counts.up + counts.down;
+      dropped += counts.upDropped + counts.downDropped;
     }
     times.sort((a, b) => a - b);
     const within5s = times.filter((t) => t <= 5000).length;
