@@ -45,3 +45,16 @@ export async function heapUsedAfterGc(): Promise<number> {
   } catch { /* not V8, or not exposed */ }
   return process.memoryUsage().heapUsed - code;
 }
+
+/**
+ * Memory held after a full GC, bytes: {@linkcode heapUsedAfterGc} plus the
+ * backing stores of ArrayBuffers. Runtimes disagree on where those live:
+ * JavaScriptCore (Bun) counts them in `heapUsed`, V8 (Deno, Node) reports
+ * them only as `external`. Comparing per-call memory across runtimes needs
+ * both, or Bun looks twice as heavy for holding the same packet buffers.
+ */
+export async function memoryHeldAfterGc(): Promise<number> {
+  const heap = await heapUsedAfterGc();
+  if ((globalThis as { Bun?: unknown }).Bun) return heap;
+  return heap + process.memoryUsage().external;
+}
