@@ -38,6 +38,7 @@ export class ConnectionTracker {
   #state: ConnectionState | "new" = "new";
   #waiters: Waiter[] = [];
   #stopped = false;
+  #failure: TgCallError | undefined;
 
   /** @param options See {@linkcode ConnectionTrackerOptions}. */
   constructor(options: ConnectionTrackerOptions) {
@@ -48,6 +49,11 @@ export class ConnectionTracker {
   /** Current state. */
   get state(): ConnectionState | "new" {
     return this.#state;
+  }
+
+  /** Why the connection failed, when `failed` came with a reason; cleared by `connecting`. */
+  get failure(): TgCallError | undefined {
+    return this.#failure;
   }
 
   /** Whether `stop` was called. */
@@ -75,6 +81,7 @@ export class ConnectionTracker {
 
   /** Reports `connecting` and (re)arms the connect timeout. */
   connecting(): void {
+    this.#failure = undefined;
     this.set("connecting");
     this.#timeoutTask.after(this.#o.timeoutMs);
   }
@@ -94,6 +101,7 @@ export class ConnectionTracker {
    */
   failed(reason?: TgCallError): void {
     this.#timeoutTask.cancel();
+    if (this.#state !== "failed") this.#failure = reason;
     this.set("failed");
     if (reason) this.#rejectWaiters(reason);
   }

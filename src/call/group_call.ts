@@ -176,6 +176,16 @@ export class GroupCall {
     return this.#connection.dead;
   }
 
+  /**
+   * Why the call failed, once `state` is `"failed"`: a `NotConnectedError`
+   * whose `cause` is the transport's error — an `IceFailedError`
+   * (`"consent-lost"`: the SFU stopped answering, RFC 7675 §5.1) or a
+   * `DtlsError`.
+   */
+  get failure(): TgCallError | undefined {
+    return this.#connection.failure;
+  }
+
   /** Whether a source is set. */
   get playing(): boolean {
     return this.#player.playing;

@@ -68,6 +68,8 @@ export class LocalGroupCallServer implements AsyncDisposable {
   readonly #registry: GroupCallRegistry;
   #accounts = 1;
   #blackout = false;
+  /** Relay ports of connections a restart closed: never answered from again. */
+  readonly #retiredPorts = new Set<number>();
   #closing: Promise<void> | undefined;
 
   private constructor(bindAddress: string) {
@@ -76,6 +78,7 @@ export class LocalGroupCallServer implements AsyncDisposable {
         bindAddress,
         presentation,
         blackout: this.#blackout,
+        avoidPorts: this.#retiredPorts,
       })
     );
     this.telegram = new FakeTelegram(this.#registry, this.#accounts);
@@ -182,9 +185,12 @@ export class LocalGroupCallServer implements AsyncDisposable {
   /**
    * The SFU restarts: every connection closes and its participant is
    * forgotten (`checkGroupCall` omits it; no update is sent). Later joins
-   * get new ports.
+   * are answered from new ports: never one a restart closed.
    */
   restart(): Promise<void> {
+    for (const { endpoint } of this.#registry.connected()) {
+      this.#retiredPorts.add(endpoint.view().port);
+    }
     return this.#registry.restart();
   }
 

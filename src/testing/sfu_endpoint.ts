@@ -9,7 +9,7 @@
 
 import { SocketError } from "../errors.ts";
 import { LibdatachannelPeer } from "./libdatachannel_peer.ts";
-import { startUdpRelay, type UdpRelay } from "./udp_relay.ts";
+import { type RelayTarget, startUdpRelay, type UdpRelay } from "./udp_relay.ts";
 import { type JoinPayload, parseJoinPayload } from "./telegram_sdp.ts";
 import {
   type AudioStats,
@@ -22,6 +22,28 @@ import { writeNack, writePli } from "./rtcp_feedback.ts";
 /** The SSRC the stand-in SFU signs its feedback with. */
 const SFU_SSRC = 1;
 
+/**
+ * A relay to `target` whose port is not in `avoid`: one that lands on an
+ * avoided port is kept open while the next is bound, so the kernel cannot
+ * hand the same port back.
+ */
+async function relayAvoiding(
+  target: RelayTarget,
+  bindAddress: string,
+  avoid: ReadonlySet<number> = new Set(),
+): Promise<UdpRelay> {
+  const spares: UdpRelay[] = [];
+  try {
+    for (;;) {
+      const relay = await startUdpRelay(target, { bindAddress });
+      if (!avoid.has(relay.port)) return relay;
+      spares.push(relay);
+    }
+  } finally {
+    await Promise.all(spares.map((r) => r.close()));
+  }
+}
+
 /** Options for {@linkcode SfuEndpoint.open}. */
 export interface SfuEndpointOptions {
   /** IPv4 address the peer and relay bind; default `"127.0.0.1"`. */
@@ -30,6 +52,11 @@ export interface SfuEndpointOptions {
   blackout?: boolean;
   /** A screen-sharing connection: the answer has no `audio` section. */
   presentation?: boolean;
+  /**
+   * Relay ports not to answer from (an SFU back from a restart is on new
+   * ones); default none.
+   */
+  avoidPorts?: ReadonlySet<number>;
 }
 
 /** Live statistics of one participant's connection, as the SFU sees it. */
@@ -115,9 +142,10 @@ export class SfuEndpoint {
           `libdatachannel has no IPv4 candidate on ${bindAddress}`,
         );
       }
-      relay = await startUdpRelay(
+      relay = await relayAvoiding(
         { address: candidate.ip, port: Number(candidate.port) },
-        { bindAddress },
+        bindAddress,
+        options.avoidPorts,
       );
       relay.blackout = options.blackout ?? false;
       // Telegram's SFU advertises one address; ours is the relay's.

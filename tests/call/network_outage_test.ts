@@ -9,9 +9,10 @@
  *   sockets, timers) without waiting for stop; no stream-end event.
  *
  * Covered elsewhere, with short consent timers: the call-level failure with
- * video (`group_call_consent_test.ts`), and what follows a failure — the
- * session rejoining with new credentials, also when the SFU comes back on
- * another port (`tests/session/session_outage_test.ts`).
+ * video (`group_call_consent_test.ts`), the SFU coming back on another port
+ * (`peer_port_change_test.ts`), and what follows a failure — the session
+ * rejoining with new credentials (`tests/session/session_outage_test.ts`),
+ * also on the SFU's new port (`tests/session/session_port_change_test.ts`).
  */
 import assert from "node:assert/strict";
 import { openResources } from "../../src/runtime/resources.ts";
