@@ -71,11 +71,14 @@ function seal(
   return buf.subarray(0, sender.encryptRtcp(buf, length, ssrc, index));
 }
 
-/** An SRTCP index, often at the edges of the 31-bit space and the window. */
+/** SRTCP indices around the replay window's word and window boundaries. */
+const WINDOW_EDGES = [0, 1, 30, 31, 32, 63, 64, 127, 128, 129];
+/** The same, plus the ends of the 31-bit index space. */
+const EDGE_INDICES = [...WINDOW_EDGES, 0x7ffffffe, 0x7fffffff];
+
+/** An SRTCP index, often at an edge. */
 function srtcpIndex(rng: Rng): number {
-  return rng.chance(0.3)
-    ? rng.pick([0, 1, 30, 31, 32, 63, 64, 0x7ffffffe, 0x7fffffff])
-    : rng.below(2 ** 31);
+  return rng.chance(0.3) ? rng.pick(EDGE_INDICES) : rng.below(2 ** 31);
 }
 
 function frame(profileIndex: number, packets: Uint8Array[]): Uint8Array {

@@ -14,6 +14,7 @@
 import { SpawnError } from "../errors.ts";
 import { bunGlobal, denoGlobal } from "./detect.ts";
 import { trackResource } from "./resources.ts";
+import { StderrLineSplitter } from "./stderr_lines.ts";
 import { spawnBun } from "./subprocess_bun.ts";
 import { spawnDeno } from "./subprocess_deno.ts";
 import { spawnNode } from "./subprocess_node.ts";
@@ -195,40 +196,27 @@ function boundedReads(
   }, { highWaterMark: 0 });
 }
 
+/**
+ * Reads stderr to its end: as text into `onText` (the caller keeps a
+ * bounded tail) and, when `onLine` is given, as lines of at most
+ * `STDERR_LINE_BYTES` (8 KiB) each, so a child printing megabytes without
+ * a break cannot grow memory.
+ */
 async function drainStderr(
   stderr: ReadableStream<Uint8Array>,
   onLine: ((line: string) => void) | undefined,
   onText: (text: string) => void,
 ): Promise<void> {
   const decoder = new TextDecoder();
-  let partial = "";
-  const emit = (text: string) => {
-    onText(text);
-    if (!onLine) return;
-    partial += text;
-    let start = 0;
-    for (let i = 0; i < partial.length; i++) {
-      const c = partial.charCodeAt(i);
-      if (c === 10 || c === 13) {
-        if (i > start) safeCall(onLine, partial.slice(start, i));
-        start = i + 1;
-      }
-    }
-    partial = partial.slice(start);
-  };
+  const lines = onLine ? new StderrLineSplitter(onLine) : undefined;
   try {
     for await (const chunk of stderr) {
-      emit(decoder.decode(chunk, { stream: true }));
+      onText(decoder.decode(chunk, { stream: true }));
+      lines?.push(chunk);
     }
   } catch { /* the pipe broke because the child died: nothing more to read */ }
-  emit(decoder.decode());
-  if (onLine && partial.length > 0) safeCall(onLine, partial);
-}
-
-function safeCall(onLine: (line: string) => void, line: string): void {
-  try {
-    onLine(line);
-  } catch { /* a logging callback must not stop the drain */ }
+  onText(decoder.decode());
+  lines?.end();
 }
 
 /**

@@ -30,7 +30,11 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** `"piped"` (default) exposes stdout as a stream; `"null"` discards it. */
   stdout?: "piped" | "null";
-  /** Receives each stderr line (split on `\n` and `\r`) without the break. */
+  /**
+   * Receives each stderr line (split on `\n` and `\r`) without the break.
+   * A line over 8 KiB keeps its head and ends with `…[truncated N bytes]`
+   * (`src/runtime/stderr_lines.ts`), so memory stays bounded.
+   */
   onStderrLine?: (line: string) => void;
   /** Bytes of stderr to keep for {@linkcode Subprocess.stderrTail}; default 16 KiB. */
   stderrTailBytes?: number;

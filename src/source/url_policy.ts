@@ -7,10 +7,16 @@
  * so that a playlist cannot reach beyond that set either (an HLS playlist
  * naming `file:///etc/passwd` as a segment is refused by ffmpeg itself).
  *
+ * Hosts follow the same pattern: by default a URL whose literal host is
+ * internal (loopback, link-local, private, `localhost`; see
+ * `internal_host.ts`) is refused, and a bot that streams from its own
+ * network opts in with `allowInternalHosts`.
+ *
  * @module
  */
 
 import { InvalidParamsError } from "../errors.ts";
+import { ffmpegUrlHosts, internalHostKind } from "./internal_host.ts";
 
 /** Protocols a caller may opt in to, beyond `http:`/`https:`. */
 export type OptInProtocol =
@@ -32,6 +38,24 @@ const UNDERLYING: Record<string, readonly string[]> = {
   srt: ["srt", "udp"],
   file: ["file"],
 };
+
+/** Host rules of {@linkcode checkUrl}. */
+export interface UrlHostPolicy {
+  /**
+   * Accept URLs whose literal host is internal: loopback (`127.0.0.0/8`,
+   * `::1`, `localhost`, `*.localhost`), unspecified (`0.0.0.0/8`, `::`),
+   * link-local (`169.254.0.0/16`, where clouds serve instance metadata, and
+   * `fe80::/10`), private (`10/8`, `172.16/12`, `192.168/16`, `fc00::/7`)
+   * or shared (`100.64/10`), in any form ffmpeg or `new URL` reads (e.g.
+   * `http://2130706433/`, `http://0x7f.1/`, `http://[::ffff:127.0.0.1]/`).
+   * Default `false`: URLs come from chat members.
+   *
+   * Only the literal host is checked. A DNS name that resolves to an
+   * internal address is not caught (ffmpeg resolves names itself), nor is
+   * an HTTP redirect or an HLS playlist entry that points inside.
+   */
+  allowInternalHosts?: boolean;
+}
 
 /** A URL accepted for ffmpeg, with the protocol whitelist to pass along. */
 export interface CheckedUrl {
@@ -58,11 +82,14 @@ export interface CheckedUrl {
  *
  * @param url The URL.
  * @param optIn Extra schemes the caller allows.
- * @throws {InvalidParamsError} for anything that is not an allowed absolute URL.
+ * @param hosts Host rules; by default internal hosts are refused.
+ * @throws {InvalidParamsError} for anything that is not an allowed absolute
+ * URL, or whose host is internal unless `hosts.allowInternalHosts`.
  */
 export function checkUrl(
   url: string,
   optIn: readonly OptInProtocol[] = [],
+  hosts: UrlHostPolicy = {},
 ): CheckedUrl {
   if (typeof url !== "string" || url.length === 0) {
     throw new InvalidParamsError("The URL must be a non-empty string");
@@ -95,6 +122,18 @@ export function checkUrl(
     (scheme !== "file" && parsed.host === "")
   ) {
     throw new InvalidParamsError(`The URL has no host: ${url}`);
+  }
+  // A file: URL's host (file://localhost/…) names no server to protect.
+  if (!hosts.allowInternalHosts && scheme !== "file") {
+    for (const host of [parsed.hostname, ...ffmpegUrlHosts(url)]) {
+      const kind = internalHostKind(host);
+      if (kind) {
+        throw new InvalidParamsError(
+          `Refusing URL host "${host}" (${kind}): fromUrl refuses ` +
+            `internal hosts; pass allowInternalHosts: true to opt in`,
+        );
+      }
+    }
   }
   return {
     url,

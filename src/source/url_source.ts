@@ -24,6 +24,20 @@ export interface UrlSourceOptions extends EncodeOptions {
    * members; opt in only to what your bot needs.
    */
   allowProtocols?: OptInProtocol[];
+  /**
+   * Accept URLs whose literal host is internal: loopback (`127.0.0.0/8`,
+   * `::1`, `localhost`, `*.localhost`), unspecified (`0.0.0.0/8`, `::`),
+   * link-local (`169.254.0.0/16`, cloud instance metadata, `fe80::/10`),
+   * private (`10/8`, `172.16/12`, `192.168/16`, `fc00::/7`) or shared
+   * (`100.64/10`), in any form (`http://2130706433/`, `http://0x7f.1/`,
+   * `http://[::ffff:127.0.0.1]/`). Default `false`, since URLs often come
+   * from chat members; set it to stream from your own network.
+   *
+   * Only the literal host is checked: a DNS name that resolves to an
+   * internal address is not caught (ffmpeg resolves names itself), nor is
+   * an HTTP redirect or an HLS playlist entry that points inside.
+   */
+  allowInternalHosts?: boolean;
   /** HTTP User-Agent; default a desktop browser's. */
   userAgent?: string;
   /**
@@ -65,7 +79,9 @@ export class UrlSource extends FfmpegSource {
    */
   constructor(url: string, options: UrlSourceOptions = {}) {
     super();
-    const checked = checkUrl(url, options.allowProtocols ?? []);
+    const checked = checkUrl(url, options.allowProtocols ?? [], {
+      allowInternalHosts: options.allowInternalHosts,
+    });
     this.url = url;
     this.encode = resolveEncodeOptions(options);
     this.tracks = this.encode.tracks;
@@ -116,20 +132,25 @@ export class UrlSource extends FfmpegSource {
 
 /**
  * Plays a URL. Only `http:`/`https:` (HLS included) unless
- * `allowProtocols` opts in to more.
+ * `allowProtocols` opts in to more, and only public hosts unless
+ * `allowInternalHosts` is set.
  *
  * @example
  * ```ts
  * import { fromUrl } from "./url_source.ts";
  *
- * try {
- *   fromUrl("file:///etc/passwd");
- * } catch (error) {
- *   console.log((error as Error).name); // "InvalidParamsError"
+ * for (const url of ["file:///etc/passwd", "http://169.254.169.254/"]) {
+ *   try {
+ *     fromUrl(url);
+ *   } catch (error) {
+ *     console.log((error as Error).name); // "InvalidParamsError"
+ *   }
  * }
+ * // A server on the bot's own network, on purpose:
+ * fromUrl("http://127.0.0.1:8000/a.mp3", { allowInternalHosts: true });
  * ```
  *
- * @throws {InvalidParamsError} for a refused scheme or bad options.
+ * @throws {InvalidParamsError} for a refused scheme or host, or bad options.
  */
 export function fromUrl(url: string, options?: UrlSourceOptions): Source {
   return new UrlSource(url, options);

@@ -27,12 +27,26 @@ interface RtpStreamState {
 interface RtcpStreamState {
   /** Last index sent (sender) or highest index accepted (receiver). */
   index: number;
-  /** Receiver replay bitmap: bit i set = index (highest - i) seen. */
-  window: number;
+  /**
+   * Receiver replay bitmap as a ring, allocated once per SSRC: bit
+   * `i % RTCP_WINDOW` set = index `i` seen, for the indices still inside
+   * the window, `(index - RTCP_WINDOW, index]`. A ring needs no multi-word
+   * shift when the highest index advances, only the newly covered slots
+   * cleared.
+   */
+  readonly seen: Uint32Array;
 }
 
-/** Replay window size for SRTCP (RFC 3711 §3.3.2 asks for at least 64). */
-const RTCP_WINDOW = 32;
+/**
+ * SRTCP replay window, in indices. RFC 3711 §3.3.2: SRTP-WINDOW-SIZE "MUST
+ * be at least 64, but ... MAY be set to a higher value", and §3.4 applies
+ * it to SRTCP indices. 128 is libsrtp's choice for SRTCP (the 128-bit mask
+ * of `srtp_rdb_t`) and the default of its SRTP window (`srtp_rdbx`), so
+ * reports that a peer sends in a burst after a stall, or that the network
+ * reorders, are not dropped as replays.
+ * A power of two of at least 32, so a slot is `index & (RTCP_WINDOW - 1)`.
+ */
+const RTCP_WINDOW = 128;
 
 /**
  * Length of the RTP header at the start of `buf[0..length)`, or -1 when it
@@ -177,7 +191,7 @@ export class SrtpContext {
     const ssrc = ssrcBits(buf, 4);
     let state = this.#rtcp.get(ssrc);
     if (!state) {
-      state = { index: 0, window: 0 };
+      state = { index: 0, seen: new Uint32Array(RTCP_WINDOW / 32) };
       this.#rtcp.set(ssrc, state);
     }
     state.index = (state.index + 1) & 0x7fffffff;
@@ -201,27 +215,48 @@ export class SrtpContext {
     if (state && !acceptableIndex(state, claimed)) return -1;
     const result = this.#t.decryptRtcp(buf, length, ssrc);
     if (!result) return -1;
-    if (!state) this.#rtcp.set(ssrc, { index: result.index, window: 1 });
-    else markIndex(state, result.index);
+    if (state) markIndex(state, result.index);
+    else {
+      const first = {
+        index: result.index,
+        seen: new Uint32Array(RTCP_WINDOW / 32),
+      };
+      markIndex(first, result.index);
+      this.#rtcp.set(ssrc, first);
+    }
     return result.length;
   }
 }
 
+/**
+ * Whether an SRTCP index may still be accepted: newer than the highest,
+ * or inside the window and not yet seen. Everything older than the window
+ * is refused, as in libsrtp's `srtp_rdb_check`.
+ */
 function acceptableIndex(state: RtcpStreamState, index: number): boolean {
   if (index > state.index) return true;
-  const age = state.index - index;
-  if (age >= RTCP_WINDOW) return false;
-  return (state.window & (1 << age)) === 0;
+  if (state.index - index >= RTCP_WINDOW) return false;
+  const slot = index & (RTCP_WINDOW - 1);
+  return (state.seen[slot >>> 5] & (1 << (slot & 31))) === 0;
 }
 
+/** Records an authenticated index, sliding the window when it is newer. */
 function markIndex(state: RtcpStreamState, index: number): void {
+  const seen = state.seen;
   if (index > state.index) {
-    const shift = index - state.index;
-    state.window = shift >= RTCP_WINDOW ? 1 : ((state.window << shift) | 1);
+    // The slots of the indices now entering the window still hold bits of
+    // indices that just left it (the new index's own slot is set below).
+    if (index - state.index >= RTCP_WINDOW) seen.fill(0);
+    else {
+      for (let i = state.index + 1; i < index; i++) {
+        const slot = i & (RTCP_WINDOW - 1);
+        seen[slot >>> 5] &= ~(1 << (slot & 31));
+      }
+    }
     state.index = index;
-  } else {
-    state.window |= 1 << (state.index - index);
   }
+  const slot = index & (RTCP_WINDOW - 1);
+  seen[slot >>> 5] |= 1 << (slot & 31);
 }
 
 /**

@@ -151,6 +151,7 @@ test(
       await rc.call.setSource(sourceRecipe(fromUrl(`${server.base}/full.wav`, {
         stallTimeoutMs: STALL_MS,
         audioBitrateKbps: 510,
+        allowInternalHosts: true,
       })));
       const pid = await playingFfmpeg(rc);
       const stoppedAt = performance.now();
@@ -181,6 +182,7 @@ test(
     try {
       await rc.call.setSource(sourceRecipe(fromUrl(`${server.base}/hang.wav`, {
         stallTimeoutMs: STALL_MS,
+        allowInternalHosts: true,
       })));
       await until(
         () => rc.ends.length > 0,
