@@ -54,7 +54,8 @@ const rtmpUrl = url.endsWith("/") ? url + key : `${url}/${key}`;
 const client = await Client.create();
 await client.startRtmp(chatId, rtmpUrl);
 const source: Source = /^[a-z][a-z0-9+.-]*:\/\//i.test(input)
-  ? fromUrl(input, { tracks: Track.Video })
+  // The operator's own argument, so its own network is allowed.
+  ? fromUrl(input, { tracks: Track.Video, allowInternalHosts: true })
   : fromFile(input, { tracks: Track.Video });
 const stop = async () => {
   await client.close();
