@@ -9,6 +9,12 @@
  * arrival jitter (event-loop delays on a loaded host) cancels out and only
  * a trend remains.
  *
+ * Packets are taken in sequence-number order (RFC 3550 §A.1): on a loaded
+ * host libdatachannel's receive callbacks have delivered a packet seconds
+ * after later ones, and one such packet used to read as a timestamp jump
+ * that re-based every offset after it. An arrival gap is not a jump
+ * either: a stalled event loop delays packets, their timestamps go on.
+ *
  * @module
  */
 
@@ -18,52 +24,114 @@ const OPUS_CLOCK_HZ = 48_000;
 /** An offset step larger than this is a discontinuity, ms. */
 const JUMP_MS = 1_000;
 
-/** Window at each end whose median offset is compared, ms. */
-const WINDOW_MS = 2_000;
+/**
+ * Window at each end whose median offset is compared, ms: a quarter of the
+ * span, at most ten seconds, so that one stall of the shared event loop (a
+ * forced GC at a soak sample held a loaded host's loop for up to a second)
+ * delays under a tenth of a window's packets and cannot move its median.
+ */
+const WINDOW_MS = 10_000;
+/** The smallest window; a shorter span has no drift figure. */
+const MIN_WINDOW_MS = 2_000;
+
+/** The soak's sources send 20 ms Opus frames. */
+const FRAME_MS = 20;
+
+/** One timestamp discontinuity, and what the sender said about it. */
+export interface DriftJump {
+  /** Seconds after the first packet measured. */
+  atS: number;
+  /** How far media time stepped beyond the arrival time, ms. */
+  stepMs: number;
+  /**
+   * The packet carried the marker bit: the sender started a new RTP run
+   * there (a source switch, seek, resume or idle silence), so the jump is
+   * where it declared one rather than inside a running stream.
+   */
+  newRun: boolean;
+}
 
 /** Offsets of one audio stream, fed packet by packet. */
 export class DriftMeter {
   #firstAt = NaN;
-  #firstTs = 0;
+  #lastAt = 0;
+  #lastSeq = 0;
   #lastTs = 0;
   /** Unwrapped media time of the last packet, in clock ticks. */
   #ticks = 0;
-  readonly #head: number[] = [];
+  readonly #head: { at: number; offset: number }[] = [];
   readonly #tail: { at: number; offset: number }[] = [];
   /** Packets seen. */
   packets = 0;
+  /** Packets that arrived after a later one (left out). */
+  reordered = 0;
   /** Timestamp discontinuities seen (steps over a second). */
   jumps = 0;
+  /** Of the jumps, those the sender flagged as a new RTP run. */
+  jumpsAtNewRun = 0;
+  /** The first 20 discontinuities, with their causes. */
+  readonly jumpLog: DriftJump[] = [];
   /**
    * Packets arriving before this `performance.now()` are ignored: while
    * other calls are still being set up (DTLS handshakes hold the event
    * loop) arrivals say more about the host than about the sender.
    */
   from = Infinity;
+  /**
+   * Packets arriving after this are ignored: once the soak starts stopping
+   * calls one by one, the calls still streaming share the event loop
+   * with teardown, which says nothing about their senders.
+   */
+  until = Infinity;
 
   /** Records one RTP packet (`packet` plain, as the peer decrypted it). */
   add(packet: Uint8Array, at: number): void {
-    if (packet.length < 12 || at < this.from) return;
-    const ts = new DataView(packet.buffer, packet.byteOffset).getUint32(4);
+    if (packet.length < 12 || at < this.from || at > this.until) return;
+    const view = new DataView(packet.buffer, packet.byteOffset);
+    const seq = view.getUint16(2), ts = view.getUint32(4);
     this.packets++;
     if (Number.isNaN(this.#firstAt)) {
-      this.#firstAt = at;
-      this.#firstTs = this.#lastTs = ts;
+      this.#firstAt = this.#lastAt = at;
+      this.#lastSeq = seq;
+      this.#lastTs = ts;
       return;
     }
-    // RFC 3550 §5.1: timestamps wrap modulo 2^32.
-    this.#ticks += ((ts - this.#lastTs) >>> 0) | 0;
+    // Sequence numbers wrap modulo 2^16, timestamps modulo 2^32 (§5.1).
+    const packets = ((seq - this.#lastSeq) << 16) >> 16;
+    if (packets <= 0) {
+      this.reordered++;
+      return;
+    }
+    const ticks = (ts - this.#lastTs) | 0;
+    const gapMs = at - this.#lastAt;
+    this.#lastSeq = seq;
     this.#lastTs = ts;
+    this.#lastAt = at;
+    this.#ticks += ticks;
     let offset = at - this.#firstAt - (this.#ticks * 1000) / OPUS_CLOCK_HZ;
-    // A step of over a second is a discontinuity (a new timestamp base),
-    // not drift: count it and measure on from the new base.
-    const previous = this.#tail.at(-1)?.offset ?? offset;
-    if (Math.abs(offset - previous) > JUMP_MS) {
+    // A step that neither the frames in between nor the time between
+    // arrivals accounts for is a discontinuity (a new timestamp base), not
+    // drift: count it and measure on from the new base.
+    const stepMs = (ticks * 1000) / OPUS_CLOCK_HZ;
+    if (
+      Math.abs(stepMs - packets * FRAME_MS) > JUMP_MS &&
+      Math.abs(stepMs - gapMs) > JUMP_MS
+    ) {
+      const previous = this.#tail.at(-1)?.offset ?? offset;
+      const newRun = (packet[1] & 0x80) !== 0;
       this.jumps++;
+      if (newRun) this.jumpsAtNewRun++;
+      if (this.jumpLog.length < 20) {
+        this.jumpLog.push({
+          atS: (at - this.#firstAt) / 1000,
+          stepMs: stepMs - gapMs,
+          newRun,
+        });
+      }
       this.#ticks += ((offset - previous) * OPUS_CLOCK_HZ) / 1000;
       offset = previous;
     }
-    if (at - this.#firstAt < WINDOW_MS) this.#head.push(offset);
+    if (at - this.#firstAt < WINDOW_MS) this.#head.push({ at, offset });
     this.#tail.push({ at, offset });
     while (this.#tail[0].at < at - WINDOW_MS) this.#tail.shift();
   }
@@ -74,10 +142,16 @@ export class DriftMeter {
     return last ? (last.at - this.#firstAt) / 1000 : 0;
   }
 
-  /** Drift between the first and last window, ms (NaN under 2 windows). */
+  /** Drift between the first and last window, ms (NaN under 4 s of span). */
   driftMs(): number {
-    if (this.spanS * 1000 < 2 * WINDOW_MS) return NaN;
-    return median(this.#tail.map((p) => p.offset)) - median(this.#head);
+    const spanMs = this.spanS * 1000;
+    if (spanMs < 2 * MIN_WINDOW_MS) return NaN;
+    const window = Math.min(WINDOW_MS, Math.max(MIN_WINDOW_MS, spanMs / 4));
+    const headEnd = this.#firstAt + window;
+    const tailStart = this.#tail.at(-1)!.at - window;
+    return median(
+      this.#tail.filter((p) => p.at >= tailStart).map((p) => p.offset),
+    ) - median(this.#head.filter((p) => p.at < headEnd).map((p) => p.offset));
   }
 }
 

@@ -58,7 +58,7 @@ if (!quiet) {
       report.drift.medianMs.toFixed(1)
     } ms over ${
       report.drift.spanS.toFixed(0)
-    } s, ${report.drift.packets} packets, ${report.drift.jumps} timestamp jumps`,
+    } s, ${report.drift.packets} packets (${report.drift.reordered} reordered by the receiver, left out), ${report.drift.jumps} timestamp jumps (${report.drift.jumpsAtNewRun} at a new RTP run)`,
   );
   console.log(faults.length ? `FAIL: ${faults.join("; ")}` : "PASS");
 }

@@ -14,7 +14,7 @@ import { Client, fromShell } from "../mod.ts";
 import { TgCallError } from "../src/errors.ts";
 import type { ConnectionState } from "../src/call/types.ts";
 import { LibdatachannelPeer } from "../src/testing/libdatachannel_peer.ts";
-import { DriftMeter } from "./drift.ts";
+import { type DriftJump, DriftMeter } from "./drift.ts";
 import { sample, type SoakSample } from "./probes.ts";
 
 /** What to run. */
@@ -69,6 +69,12 @@ export interface SoakReport {
     packets: number;
     spanS: number;
     jumps: number;
+    /** Of the jumps, those at a packet the sender flagged as a new RTP run (marker bit). */
+    jumpsAtNewRun: number;
+    /** Up to 10 jumps with their call (1-based) and causes. */
+    jumpLog: (DriftJump & { call: number })[];
+    /** Packets delivered after a later one by the receiver (left out). */
+    reordered: number;
     /** Calls with a drift figure. */
     measured: number;
   };
@@ -185,6 +191,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // The clock starts once every call streams: setup on a starved host
     // can take minutes.
     const until = performance.now() + options.seconds * 1000;
+    // Not the last sample (a forced GC) nor the calls stopping one by one.
+    for (const meter of meters) meter.until = until;
     while (performance.now() < until) {
       const wait = Math.min(
         options.sampleEveryS * 1000,
@@ -259,6 +267,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       medianMs: drifts[Math.floor(drifts.length / 2)] ?? NaN,
       packets: meters.reduce((n, m) => n + m.packets, 0),
       jumps: meters.reduce((n, m) => n + m.jumps, 0),
+      jumpsAtNewRun: meters.reduce((n, m) => n + m.jumpsAtNewRun, 0),
+      jumpLog: meters.flatMap((m, i) =>
+        m.jumpLog.map((j) => ({ ...j, call: i + 1 }))
+      ).slice(0, 10),
+      reordered: meters.reduce((n, m) => n + m.reordered, 0),
       measured: drifts.length,
       spanS: Math.min(...meters.map((m) => m.spanS)),
     },

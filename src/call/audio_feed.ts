@@ -6,6 +6,14 @@
  * SFU keeps the audio stream alive. Voice activity (RFC 6464's V bit)
  * comes from the level of what is actually sent.
  *
+ * RTP time keeps pace with the wall clock across all of it (#14): silence
+ * goes out in 20 ms slots continuing the grid of the last frame sent, and
+ * a slot the event loop missed is skipped in the timestamps rather than
+ * sent late. Source frames that come in after silence filled their slots
+ * (a source that fell behind real time) are dropped — the silence was
+ * their time — and the first one kept starts a new RTP run, which the
+ * sender places at its deadline (MediaSender.beginSource).
+ *
  * @module
  */
 
@@ -43,7 +51,15 @@ export class AudioFeed {
   readonly #silenceTask: ScheduledTask;
   #lastAudioAt = -Infinity;
   #silenceTs = 0;
+  /** Media deadline of the last frame sent, silence or not. */
+  #sentAt = NaN;
+  /** Media deadline of the last silence frame sent. */
+  #silenceAt = NaN;
+  /** Source frames due before this were covered by silence: dropped. */
+  #cut = -Infinity;
   #silent = false;
+  /** No frame of the current source sent yet (none of it can be late). */
+  #fresh = false;
 
   /** @param options See {@linkcode AudioFeedOptions}. */
   constructor(options: AudioFeedOptions) {
@@ -64,6 +80,8 @@ export class AudioFeed {
   /** A new source begins: its timestamps start a new RTP run. */
   sourceStarted(): void {
     this.#silent = false;
+    this.#fresh = true;
+    this.#cut = -Infinity;
     this.#o.sender()?.beginSource();
   }
 
@@ -77,7 +95,16 @@ export class AudioFeed {
   ): void {
     const sender = this.#o.sender();
     if (!sender || !this.#o.connection.live) return;
+    if (this.#silent) {
+      // Decided once, so silence cannot go on dropping frame after frame.
+      this.#cut = this.#fresh ? -Infinity : this.#silenceAt + FRAME_MS / 2;
+      this.#silent = false;
+      sender.beginSource();
+    }
+    this.#fresh = false;
     this.#lastAudioAt = this.#o.scheduler.clock.now();
+    if (deadline < this.#cut) return;
+    this.#sentAt = deadline;
     if (this.#o.muted()) {
       sender.sendAudio(
         OPUS_SILENCE,
@@ -111,16 +138,22 @@ export class AudioFeed {
       this.#silent = true;
       sender.beginSource();
     }
-    this.#silenceTs += FRAME_TICKS;
+    // The latest 20 ms slot after the last frame that has begun: slots
+    // missed while the event loop was held up pass in the timestamps (a
+    // gap, as after packet loss) instead of going out late in a burst.
+    const last = Number.isNaN(this.#sentAt) ? now - FRAME_MS : this.#sentAt;
+    const frames = Math.max(1, Math.floor((now - last) / FRAME_MS));
+    this.#sentAt = this.#silenceAt = last + frames * FRAME_MS;
+    this.#silenceTs += frames * FRAME_TICKS;
     sender.sendAudio(
       OPUS_SILENCE,
       this.#silenceTs,
       FRAME_TICKS,
-      now,
+      this.#silenceAt,
       SILENT_DBOV,
-      this.#vad.update(SILENT_DBOV, FRAME_MS),
+      this.#vad.update(SILENT_DBOV, frames * FRAME_MS),
     );
     // Keep the idle detector from seeing our own silence as source audio.
-    this.#silenceTask.at(now + FRAME_MS);
+    this.#silenceTask.at(this.#silenceAt + FRAME_MS);
   }
 }

@@ -117,6 +117,13 @@ export class MediaSender {
   readonly #sink: TransportWideCc;
   // One buffer for every audio packet: sendRtp protects and sends in place.
   readonly #buf = new Uint8Array(1500 + 64);
+  /**
+   * Monotonic time the last audio packet's RTP timestamp stands for
+   * (NaN before the first): RTP time converted back to wall time, from one
+   * anchor for the stream's life, so run-to-run rounding never adds up.
+   */
+  #audioRtpMs = NaN;
+  #audioLastTicks = 960;
   #closed = false;
 
   /** @param options See {@linkcode MediaSenderOptions}. */
@@ -183,7 +190,10 @@ export class MediaSender {
   /**
    * Marks a source switch/seek/resume: audio timestamps continue, never
    * jump back, and each stream's next packet starts a new timing run
-   * (a Sender Report follows within 100 ms).
+   * (a Sender Report follows within 100 ms). If the next audio frame is
+   * due later than one frame after the last (nothing was sent meanwhile),
+   * its timestamp skips that time in whole frames, as a capture-clocked
+   * sender's would: receivers see RTP time keep pace with arrival time.
    */
   beginSource(): void {
     this.#opus.beginSource();
@@ -205,7 +215,15 @@ export class MediaSender {
   ): void {
     if (this.#closed) return;
     const count = this.#ext.audio(levelDbov, voice);
-    const n = this.#opus.write(
+    const opus = this.#opus, previous = opus.lastTimestampBits;
+    // Whole frames of wall time since the RTP time sent so far ran out;
+    // used only if this frame starts a new run (NaN → 0 at the first).
+    const behindMs = deadline - this.#audioRtpMs -
+      this.#audioLastTicks / 48;
+    opus.runGap = behindMs >= duration / 96
+      ? Math.round((behindMs * 48) / duration) * duration
+      : 0;
+    const n = opus.write(
       this.#buf,
       frame,
       sourceTimestamp,
@@ -213,11 +231,12 @@ export class MediaSender {
       this.#ext.elements,
       count,
     );
-    const restarted = this.#audio.account(
-      this.#opus.lastTimestampBits,
-      deadline,
-      frame.length,
-    );
+    const timestamp = opus.lastTimestampBits;
+    this.#audioRtpMs = Number.isNaN(this.#audioRtpMs)
+      ? deadline
+      : this.#audioRtpMs + ((timestamp - previous) | 0) / 48;
+    this.#audioLastTicks = duration;
+    const restarted = this.#audio.account(timestamp, deadline, frame.length);
     this.#audio.packets++;
     this.#sink.sendRtp(this.#buf, n);
     if (restarted) this.#reports.restarted(this.#audio, this.#clock.now());

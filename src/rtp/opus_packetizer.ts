@@ -8,7 +8,9 @@
  * a frame dropped or skipped upstream leaves a gap instead of shifting
  * everything after it. Across source switches, pauses and seeks the RTP
  * timestamp and sequence spaces continue: a new source's first frame is
- * placed one frame after the last one sent, never behind it.
+ * placed one frame after the last one sent, never behind it — plus
+ * {@linkcode OpusPacketizer.runGap} samples when the caller says time
+ * passed in between (nothing was sent for a while).
  *
  * @module
  */
@@ -43,6 +45,14 @@ export class OpusPacketizer {
   #lastTimestamp: number;
   #lastDuration = 960;
   #newSource = true;
+  /**
+   * Samples left out between the last frame sent and the first frame of
+   * the next run, should the next write start one (a new source, or a
+   * source clock that stepped back): the wall time that passed with
+   * nothing sent, so RTP time keeps pace with it (RFC 3550 §5.1: the
+   * timestamp follows the sampling instant). Ignored within a run.
+   */
+  runGap = 0;
 
   /** @param options See {@linkcode OpusPacketizerOptions}. */
   constructor(options: OpusPacketizerOptions) {
@@ -98,15 +108,13 @@ export class OpusPacketizer {
     extensionCount = extensions.length,
   ): number {
     const first = this.#newSource;
-    if (first) {
+    // A source whose clock stalls or goes backwards would move RTP time
+    // backwards: treat it as a new source instead.
+    if (first || !(sourceTimestamp > this.#lastSource)) {
       this.#newSource = false;
       this.#sourceStart = sourceTimestamp;
-      this.#base = (this.#lastTimestamp + this.#lastDuration) | 0;
-    } else if (!(sourceTimestamp > this.#lastSource)) {
-      // A source whose clock stalls or goes backwards would move RTP time
-      // backwards: treat it as a new source instead.
-      this.#sourceStart = sourceTimestamp;
-      this.#base = (this.#lastTimestamp + this.#lastDuration) | 0;
+      this.#base = (this.#lastTimestamp + this.#lastDuration + this.runGap) |
+        0;
     }
     const timestamp = (this.#base + (sourceTimestamp - this.#sourceStart)) | 0;
     const at = writeRtpHeaderWith(
