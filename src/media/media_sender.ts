@@ -118,12 +118,15 @@ export class MediaSender {
   // One buffer for every audio packet: sendRtp protects and sends in place.
   readonly #buf = new Uint8Array(1500 + 64);
   /**
-   * Monotonic time the last audio packet's RTP timestamp stands for
-   * (NaN before the first): RTP time converted back to wall time, from one
-   * anchor for the stream's life, so run-to-run rounding never adds up.
+   * Wall time of the audio RTP time last marked (see
+   * {@linkcode OpusPacketizer.mark}), from one anchor for the stream's
+   * life so run-to-run rounding never adds up. Per packet nothing here
+   * moves: the packetizer counts ticks as small integers, and this double
+   * is touched only when a run starts (double arithmetic per packet would
+   * box a number wherever the function runs unoptimised).
    */
-  #audioRtpMs = NaN;
-  #audioLastTicks = 960;
+  #anchored = false;
+  #anchorMs = 0;
   #closed = false;
 
   /** @param options See {@linkcode MediaSenderOptions}. */
@@ -202,6 +205,27 @@ export class MediaSender {
   }
 
   /**
+   * Samples to leave out before a new run's first frame, due at
+   * `deadline`: the wall time since the RTP time sent so far ran out, in
+   * whole frames (none under half a frame).
+   */
+  #runGap(deadline: number, duration: number): number {
+    this.#anchorMs += this.#opus.mark() / 48;
+    const behindMs = deadline - this.#anchorMs -
+      this.#opus.lastDurationSamples / 48;
+    return behindMs >= duration / 96
+      ? Math.round((behindMs * 48) / duration) * duration
+      : 0;
+  }
+
+  /** The first audio packet: its timestamp stands for its deadline. */
+  #anchor(deadline: number): void {
+    this.#anchored = true;
+    this.#anchorMs = deadline;
+    this.#opus.mark();
+  }
+
+  /**
    * Sends one Opus frame now. `deadline` is its media time on the monotonic
    * clock; `levelDbov`/`voice` feed the RFC 6464 extension.
    */
@@ -215,14 +239,10 @@ export class MediaSender {
   ): void {
     if (this.#closed) return;
     const count = this.#ext.audio(levelDbov, voice);
-    const opus = this.#opus, previous = opus.lastTimestampBits;
-    // Whole frames of wall time since the RTP time sent so far ran out;
-    // used only if this frame starts a new run (NaN → 0 at the first).
-    const behindMs = deadline - this.#audioRtpMs -
-      this.#audioLastTicks / 48;
-    opus.runGap = behindMs >= duration / 96
-      ? Math.round((behindMs * 48) / duration) * duration
-      : 0;
+    const opus = this.#opus;
+    if (this.#anchored && opus.startsRun(sourceTimestamp)) {
+      opus.runGap = this.#runGap(deadline, duration);
+    }
     const n = opus.write(
       this.#buf,
       frame,
@@ -231,12 +251,12 @@ export class MediaSender {
       this.#ext.elements,
       count,
     );
-    const timestamp = opus.lastTimestampBits;
-    this.#audioRtpMs = Number.isNaN(this.#audioRtpMs)
-      ? deadline
-      : this.#audioRtpMs + ((timestamp - previous) | 0) / 48;
-    this.#audioLastTicks = duration;
-    const restarted = this.#audio.account(timestamp, deadline, frame.length);
+    if (!this.#anchored) this.#anchor(deadline);
+    const restarted = this.#audio.account(
+      opus.lastTimestampBits,
+      deadline,
+      frame.length,
+    );
     this.#audio.packets++;
     this.#sink.sendRtp(this.#buf, n);
     if (restarted) this.#reports.restarted(this.#audio, this.#clock.now());

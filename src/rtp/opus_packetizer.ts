@@ -53,6 +53,37 @@ export class OpusPacketizer {
    * timestamp follows the sampling instant). Ignored within a run.
    */
   runGap = 0;
+  /** RTP ticks since {@linkcode mark}, kept a small integer (a Smi). */
+  #ticks = 0;
+  /** Ticks folded out of `#ticks` so it stays small (~1.5 h each). */
+  #carried = 0;
+
+  /**
+   * Whether a frame at `sourceTimestamp` starts a new run: the first after
+   * {@linkcode beginSource}, or a source clock that stalls or goes
+   * backwards (which would move RTP time backwards, so it is treated as a
+   * new source).
+   */
+  startsRun(sourceTimestamp: number): boolean {
+    return this.#newSource || !(sourceTimestamp > this.#lastSource);
+  }
+
+  /**
+   * RTP ticks from the last packet at the previous mark to the last packet
+   * now, and sets a new mark there: how a caller follows RTP time without
+   * reading a 32-bit timestamp (boxed when the read is not optimised) per
+   * packet.
+   */
+  mark(): number {
+    const ticks = this.#carried + this.#ticks;
+    this.#carried = this.#ticks = 0;
+    return ticks;
+  }
+
+  /** Duration of the last packet written, in samples. */
+  get lastDurationSamples(): number {
+    return this.#lastDuration;
+  }
 
   /** @param options See {@linkcode OpusPacketizerOptions}. */
   constructor(options: OpusPacketizerOptions) {
@@ -108,9 +139,7 @@ export class OpusPacketizer {
     extensionCount = extensions.length,
   ): number {
     const first = this.#newSource;
-    // A source whose clock stalls or goes backwards would move RTP time
-    // backwards: treat it as a new source instead.
-    if (first || !(sourceTimestamp > this.#lastSource)) {
+    if (this.startsRun(sourceTimestamp)) {
       this.#newSource = false;
       this.#sourceStart = sourceTimestamp;
       this.#base = (this.#lastTimestamp + this.#lastDuration + this.runGap) |
@@ -129,6 +158,11 @@ export class OpusPacketizer {
     );
     this.#seq = (this.#seq + 1) & 0xffff;
     buf.set(frame, at);
+    this.#ticks += (timestamp - this.#lastTimestamp) | 0;
+    if (this.#ticks > 0x10000000) {
+      this.#carried += this.#ticks;
+      this.#ticks = 0;
+    }
     this.#lastTimestamp = timestamp;
     this.#lastSource = sourceTimestamp;
     this.#lastDuration = durationSamples;

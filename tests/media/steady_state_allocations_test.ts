@@ -86,10 +86,17 @@ for (
       const reader = new OggOpusReader();
       for (const page of pages) frames.push(...reader.push(page));
       const n = frames.length;
+      // One continuous stream, as in steady state: each lap over the frames
+      // continues the source clock (a clock going back would start a new
+      // timing run, which is rare in life and may allocate: see
+      // MediaSender's run gap).
+      const span = frames[n - 1].timestamp + frames[n - 1].duration -
+        frames[0].timestamp;
       // The send path alone: a frame in hand → SRTP → the port.
       const send = bytesPerPacket((i) => {
         const f = frames[i % n];
-        sender.sendAudio(f.data, f.timestamp, f.duration, i * 20, -30, true);
+        const at = f.timestamp + Math.floor(i / n) * span;
+        sender.sendAudio(f.data, at, f.duration, i * 20, -30, true);
       }, PACKETS);
       // The whole path, Ogg page in.
       const whole = bytesPerPacket(oggPageStep(pages, sender), PACKETS);
