@@ -302,6 +302,10 @@ export class DtlsClient {
       srtpProfileId: this.#handshake.srtpProfileId,
       remoteCertificate: this.#handshake.remoteCertificate,
     });
+    // The server sends nothing after its Finished that needs flight 5
+    // again (RFC 6347 §4.2.4: it retransmits only on our retransmission).
+    this.#flights.finish();
+    this.#handshake.release();
   }
 
   #handleAlert(content: Uint8Array): void {

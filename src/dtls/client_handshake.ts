@@ -285,6 +285,20 @@ export class ClientHandshake {
     }
   }
 
+  /**
+   * Drops what only the handshake needed (transcript, cookie, the server's
+   * certificates and key exchange, its certificate request) once the
+   * server's Finished verified: a connected call lives for hours, and the
+   * exporter needs only the master secret and the randoms.
+   */
+  release(): void {
+    this.#transcript = [];
+    this.#cookie = new Uint8Array(0);
+    this.#serverCertificates = undefined;
+    this.#serverKeyExchange = undefined;
+    this.#certificateRequest = undefined;
+  }
+
   /** RFC 5705 exporter; throws until the master secret exists. */
   exportKeyingMaterial(label: string, length: number): Uint8Array {
     if (!this.#master || !this.#serverHello) {

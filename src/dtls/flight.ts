@@ -150,6 +150,12 @@ export class FlightSender {
     return this.#transmissions;
   }
 
+  /** Stops the timer and forgets the flight: the handshake is over. */
+  finish(): void {
+    this.#timer.cancel();
+    this.#flight = [];
+  }
+
   /** Stops the timer (the flight is answered, or the handshake is over). */
   stop(): void {
     this.#timer.cancel();

@@ -46,7 +46,8 @@ export interface KeyframeLatency {
 export class KeyframeRequests {
   readonly #o: KeyframeRequestsOptions;
   readonly #task: ScheduledTask;
-  readonly #latencies = new Float64Array(LATENCIES);
+  /** Made on the first answer: audio-only calls never have one. */
+  #latencies: Float64Array | undefined;
   #latencyCount = 0;
   #lastKeyframe = -Infinity;
   #lastRequest = -Infinity;
@@ -89,6 +90,7 @@ export class KeyframeRequests {
     if (Number.isNaN(this.#pendingSince)) return;
     this.#task.cancel();
     this.answered++;
+    this.#latencies ??= new Float64Array(LATENCIES);
     this.#latencies[this.#latencyCount++ % LATENCIES] = now -
       this.#pendingSince;
     this.#pendingSince = NaN;
@@ -97,7 +99,7 @@ export class KeyframeRequests {
   /** Median and longest answer time over the last 64 answers. */
   latency(): KeyframeLatency {
     const n = Math.min(this.#latencyCount, LATENCIES);
-    if (n === 0) return { p50Ms: NaN, maxMs: NaN };
+    if (n === 0 || !this.#latencies) return { p50Ms: NaN, maxMs: NaN };
     const sorted = this.#latencies.slice(0, n).sort();
     return { p50Ms: sorted[(n - 1) >> 1], maxMs: sorted[n - 1] };
   }

@@ -38,7 +38,8 @@ export interface RtcpFeedbackOptions {
 /** Applies incoming RTCP feedback to one call's outgoing streams. */
 export class RtcpFeedback {
   readonly #o: RtcpFeedbackOptions;
-  readonly #rtxBuf = new Uint8Array(1500 + 64);
+  /** Made on the first NACK answered: audio-only calls never need it. */
+  #rtxBuf: Uint8Array | undefined;
   /** Latest RTT from a Receiver Report, ms (NaN until one arrives). */
   rttMs = NaN;
   /** Generic NACKs received. */
@@ -101,9 +102,10 @@ export class RtcpFeedback {
     const rtx = this.#o.video?.rtx;
     if (!rtx) return;
     const rtt = Number.isNaN(this.rttMs) ? DEFAULT_RTT_MS : this.rttMs;
+    const buf = this.#rtxBuf ??= new Uint8Array(1500 + 64);
     for (const seq of lost) {
-      const n = rtx.retransmit(seq, this.#rtxBuf, now, rtt);
-      if (n > 0) this.#o.sink.sendRtp(this.#rtxBuf, n);
+      const n = rtx.retransmit(seq, buf, now, rtt);
+      if (n > 0) this.#o.sink.sendRtp(buf, n);
     }
   }
 }

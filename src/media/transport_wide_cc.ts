@@ -19,8 +19,16 @@ import type { Clock } from "../runtime/clock.ts";
 import { extensionValueOffset, type TwccFeedback } from "../rtp/twcc.ts";
 import type { RtpSink } from "./rtp_sink.ts";
 
-/** Send times remembered: over 3 s of a call's packets (feedback comes every ~100 ms). */
+/** Most send times remembered: over 3 s of a video call's packets. */
 const HISTORY = 1024;
+/** Send times remembered at first: over 5 s of Opus at 50 packets/s. */
+const INITIAL_HISTORY = 256;
+/**
+ * The ring doubles (up to {@linkcode HISTORY}) rather than forget a packet
+ * sent less than this long ago: feedback comes every ~100 ms, so an
+ * audio-only call keeps its first, small ring.
+ */
+const KEEP_MS = 3000;
 /** Loss is reported over windows of this length, ms. */
 const LOSS_WINDOW_MS = 1000;
 /** The delay baseline is the lowest one-way delay over this many windows. */
@@ -45,8 +53,12 @@ export class TransportWideCc implements RtpSink {
   readonly #sink: RtpSink;
   readonly #id: number;
   readonly #clock: Clock;
-  readonly #sentAt = new Float64Array(HISTORY);
-  readonly #sentSeq = new Int32Array(HISTORY).fill(-1);
+  // Made on the first stamped packet. Slot `seq & mask` holds the send
+  // time and which lap of the ring the number is from, `(seq >> shift) +
+  // 1` (0 = empty), which identifies it in two bytes.
+  #sentAt: Float64Array | undefined;
+  #sentLap: Uint16Array | undefined;
+  #shift = 0;
   readonly #windowMins: number[] = [];
   #seq = 0;
   #windowStart = NaN;
@@ -80,8 +92,7 @@ export class TransportWideCc implements RtpSink {
         this.#seq = (seq + 1) & 0xffff;
         buf[at] = seq >> 8;
         buf[at + 1] = seq & 0xff;
-        this.#sentAt[seq % HISTORY] = this.#clock.now();
-        this.#sentSeq[seq % HISTORY] = seq;
+        this.#remember(seq, this.#clock.now());
       }
     }
     return this.#sink.sendRtp(buf, length);
@@ -104,6 +115,7 @@ export class TransportWideCc implements RtpSink {
     if (Number.isNaN(this.#windowStart)) this.#windowStart = now;
     stats.feedbacks++;
     let delaySum = 0, delayCount = 0;
+    const sentAt = this.#sentAt, sentLap = this.#sentLap, shift = this.#shift;
     for (let i = 0; i < feedback.statusCount; i++) {
       const seq = (feedback.baseSequence + i) & 0xffff;
       const arrival = feedback.arrivalMs[i];
@@ -114,8 +126,11 @@ export class TransportWideCc implements RtpSink {
         this.#windowLost++;
         continue;
       }
-      if (this.#sentSeq[seq % HISTORY] !== seq) continue;
-      const oneWay = arrival - this.#sentAt[seq % HISTORY];
+      const slot = seq & ((1 << shift) - 1);
+      if (!sentAt || !sentLap || sentLap[slot] !== (seq >> shift) + 1) {
+        continue;
+      }
+      const oneWay = arrival - sentAt[slot];
       delaySum += oneWay;
       delayCount++;
       if (oneWay < this.#windowMin) this.#windowMin = oneWay;
@@ -132,5 +147,44 @@ export class TransportWideCc implements RtpSink {
       this.#windowReported = this.#windowLost = 0;
       this.#windowMin = Infinity;
     }
+  }
+
+  #remember(seq: number, now: number): void {
+    let sentAt = this.#sentAt, sentLap = this.#sentLap;
+    if (!sentAt || !sentLap) {
+      sentAt = this.#sentAt = new Float64Array(INITIAL_HISTORY);
+      sentLap = this.#sentLap = new Uint16Array(INITIAL_HISTORY);
+      this.#shift = Math.log2(INITIAL_HISTORY);
+    }
+    let slot = seq & (sentAt.length - 1);
+    if (
+      sentLap[slot] !== 0 && now - sentAt[slot] < KEEP_MS &&
+      sentAt.length < HISTORY
+    ) {
+      this.#grow();
+      sentAt = this.#sentAt!;
+      sentLap = this.#sentLap!;
+      slot = seq & (sentAt.length - 1);
+    }
+    sentAt[slot] = now;
+    sentLap[slot] = (seq >> this.#shift) + 1;
+  }
+
+  /** Doubles the ring, keeping every number it holds. */
+  #grow(): void {
+    const oldAt = this.#sentAt!,
+      oldLap = this.#sentLap!,
+      oldShift = this.#shift;
+    const size = oldAt.length * 2, shift = oldShift + 1;
+    const sentAt = new Float64Array(size), sentLap = new Uint16Array(size);
+    for (let slot = 0; slot < oldAt.length; slot++) {
+      if (oldLap[slot] === 0) continue;
+      const seq = ((oldLap[slot] - 1) << oldShift) | slot;
+      sentAt[seq & (size - 1)] = oldAt[slot];
+      sentLap[seq & (size - 1)] = (seq >> shift) + 1;
+    }
+    this.#sentAt = sentAt;
+    this.#sentLap = sentLap;
+    this.#shift = shift;
   }
 }

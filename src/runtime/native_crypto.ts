@@ -57,24 +57,43 @@ export interface NativeCtr {
   ): boolean;
 }
 
+/** Whether `node:crypto` has AES-128-ECB here; probed once. */
+let ecbAvailable: boolean | undefined;
+
+function hasNativeEcb(): boolean {
+  if (ecbAvailable === undefined) {
+    try {
+      createCipheriv("aes-128-ecb", new Uint8Array(16), null);
+      ecbAvailable = true;
+    } catch {
+      ecbAvailable = false;
+    }
+  }
+  return ecbAvailable;
+}
+
 /**
  * A native keystream for a 16-byte key, or `undefined` when the runtime
- * has no usable `node:crypto` AES-ECB.
+ * has no usable `node:crypto` AES-ECB. The cipher and its 2 KiB of
+ * counter blocks are made on the first payload large enough to use them:
+ * many keys (SRTCP, Opus-only SRTP) never see one.
  */
 export function nativeCtr(key: Uint8Array): NativeCtr | undefined {
-  let ecb;
-  try {
-    ecb = createCipheriv("aes-128-ecb", key, null);
-    ecb.setAutoPadding(false);
-  } catch {
-    return undefined;
-  }
-  const blocks = new Uint8Array(MAX_BLOCKS * 16);
-  const view = new DataView(blocks.buffer);
+  if (key.length !== 16 || !hasNativeEcb()) return undefined;
+  const k = key.slice();
+  let ecb: ReturnType<typeof createCipheriv> | undefined;
+  let blocks: Uint8Array | undefined;
+  let view: DataView | undefined;
   return {
     xor(iv0, iv1, iv2, iv3, data, start, end) {
       const n = (end - start + 15) >> 4;
       if (n > MAX_BLOCKS) return false;
+      if (!ecb || !blocks || !view) {
+        ecb = createCipheriv("aes-128-ecb", k, null);
+        ecb.setAutoPadding(false);
+        blocks = new Uint8Array(MAX_BLOCKS * 16);
+        view = new DataView(blocks.buffer);
+      }
       for (let b = 0, o = 0; b < n; b++, o += 16) {
         view.setUint32(o, iv0);
         view.setUint32(o + 4, iv1);
@@ -170,9 +189,12 @@ export interface NativeGcm {
   ): void;
 }
 
-/** A native AES-128-GCM sealer for `key`, or `undefined` when unavailable. */
+/**
+ * A native AES-128-GCM sealer for `key`, or `undefined` when unavailable or
+ * never faster here (then a call holds no closure and key copy per key).
+ */
 export function nativeGcm(key: Uint8Array): NativeGcm | undefined {
-  if (key.length !== 16) return undefined;
+  if (key.length !== 16 || NATIVE_GCM_MIN_BYTES === Infinity) return undefined;
   try {
     createCipheriv("aes-128-gcm", key, new Uint8Array(12)).final();
   } catch {

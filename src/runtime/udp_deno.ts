@@ -17,8 +17,17 @@ import type {
   UdpMessageHandler,
 } from "./udp_types.ts";
 
-/** Largest datagram we accept; longer ones are truncated by the OS. */
-const RECEIVE_BYTES = 65536;
+/**
+ * Largest datagram we accept. The receive buffer is held per socket for
+ * the socket's life (each call's socket has a receive pending at all
+ * times, so buffers cannot be shared), and a 64 KiB one was most of a
+ * connected call's memory. WebRTC peers keep datagrams under the path MTU
+ * (media ≤ 1200 bytes, DTLS flights fragmented to it); libjuice receives
+ * into 4 KiB likewise. A longer datagram would arrive truncated, so the
+ * buffer has one byte more and a datagram that fills it is dropped
+ * (counted in `dropped`), never delivered cut short.
+ */
+const MAX_DATAGRAM_BYTES = 4096;
 
 /** @internal */
 export function bindDenoUdp(
@@ -66,11 +75,11 @@ export function bindDenoUdp(
 async function receiveLoop(
   conn: DenoDatagramConn,
   onMessage: UdpMessageHandler,
-  stats: { received: number },
+  stats: { received: number; dropped: number },
   isClosed: () => boolean,
   onError: (error: SocketError) => void,
 ): Promise<void> {
-  const buffer = new Uint8Array(RECEIVE_BYTES);
+  const buffer = new Uint8Array(MAX_DATAGRAM_BYTES + 1);
   while (!isClosed()) {
     let received: [Uint8Array, DenoNetAddr];
     try {
@@ -92,6 +101,10 @@ async function receiveLoop(
     }
     stats.received++;
     const [data, from] = received;
+    if (data.length > MAX_DATAGRAM_BYTES) {
+      stats.dropped++;
+      continue;
+    }
     onMessage(data, from.hostname, from.port);
   }
 }

@@ -46,7 +46,10 @@ export interface UdpBindOptions {
 export interface UdpSocketStats {
   /** Datagrams handed to the OS. */
   sent: number;
-  /** Datagrams dropped because the in-flight bound or kernel buffer was full. */
+  /**
+   * Datagrams dropped: sends because the in-flight bound or kernel buffer
+   * was full, and (Deno backend) received datagrams over 4 KiB.
+   */
   dropped: number;
   /**
    * Sends the OS refused (`EPERM`, `ENOBUFS`, `ENETUNREACH`, `EACCES`, …),

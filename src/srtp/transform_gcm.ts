@@ -31,7 +31,13 @@ const TAG = 16;
 interface Session {
   key: AesKey;
   native: NativeGcm | undefined;
-  ghash: Ghash;
+  /** The hash key H, until {@linkcode Session.ghash} is made from it. */
+  h: Uint32Array;
+  /**
+   * Made on the session's first packet: its tables are 8 KiB, and a
+   * call's receiving context never protects or checks SRTP at all.
+   */
+  ghash: Ghash | undefined;
   s0: number;
   s1: number;
   s2: number;
@@ -45,7 +51,8 @@ function makeSession(key: Uint8Array, salt: Uint8Array): Session {
   return {
     key: aes,
     native: nativeGcm(key),
-    ghash: new Ghash(h),
+    h,
+    ghash: undefined,
     // Salt words as signed 32-bit numbers (the same bits): V8 would box a
     // number above 2^31 read from a field and passed to a call.
     s0: v.getInt32(0),
@@ -104,7 +111,7 @@ export class AesGcmTransform implements SrtpTransform {
     out: Uint8Array,
     outAt: number,
   ): void {
-    const g = s.ghash;
+    const g = s.ghash ??= new Ghash(s.h);
     g.reset();
     let aadBytes = aadEnd;
     if (extraAad === -1) {

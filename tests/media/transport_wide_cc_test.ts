@@ -122,3 +122,28 @@ test("transport-cc: feedback gives loss over the last second and queuing delay; 
   assert.ok(Math.abs(cc.delayMs - 25) < 0.5, `delay ${cc.delayMs}`);
   sender.close();
 });
+
+test("transport-cc: send times are kept for every packet younger than 3 s, up to the last 1024", () => {
+  // Feedback first on the newest packet (one-way 30 ms, the baseline),
+  // then on an older one that arrived 50 ms later: the queuing delay is
+  // 50 ms when its send time is still known, and stays 0 when it is not.
+  const delayOfOld = (count: number, spacingMs: number, old: number) => {
+    const { time, sent, sender } = setUp();
+    for (let i = 0; i < count; i++) {
+      sender.sendAudio(Uint8Array.of(0xfc), i * 960, 960, time.now(), 0, true);
+      time.advance(spacingMs);
+    }
+    for (const [i, late] of [[count - 1, 30], [old, 80]]) {
+      const fb = feedback(sent[i].twcc, [sent[i].at + late]);
+      sender.handleRtcp(fb, fb.length);
+    }
+    const delay = sender.stats().transportCc!.delayMs;
+    sender.close();
+    return delay;
+  };
+  // Video rates: the ring grows to 1024 packets.
+  assert.equal(delayOfOld(1100, 1, 1100 - 1024), 50);
+  assert.equal(delayOfOld(1100, 1, 1100 - 1025), 0);
+  // Opus at 50 packets/s: 2.9 s back is known.
+  assert.equal(delayOfOld(400, 20, 400 - 145), 50);
+});

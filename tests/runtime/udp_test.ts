@@ -199,6 +199,34 @@ for (const backend of backends.filter((b) => b !== "bun")) {
   });
 }
 
+if (backends.includes("deno")) {
+  test("udp/deno: datagrams up to 4 KiB arrive whole, longer ones are dropped and counted", async () => {
+    const a = await recorder("IPv4", "127.0.0.1", "deno");
+    const b = await recorder("IPv4", "127.0.0.1", "deno");
+    try {
+      for (const n of [4097, 65000, 4096]) {
+        a.socket.send(
+          new Uint8Array(n).fill(n & 0xff),
+          b.socket.port,
+          "127.0.0.1",
+        );
+      }
+      // Sends complete asynchronously, in any order: wait for all three.
+      const deadline = Date.now() + 2000;
+      while (b.socket.stats.received < 3 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal(b.socket.stats.received, 3);
+      assert.equal(b.socket.stats.dropped, 2);
+      assert.deepEqual(b.got.map((r) => r.data.length), [4096]);
+      assert.ok(b.got[0].data.every((x) => x === 0));
+    } finally {
+      await a.socket.close();
+      await b.socket.close();
+    }
+  });
+}
+
 test("udp: the default backend matches the runtime", () => {
   const expected: Record<string, UdpBackend[]> = {
     bun: ["bun"],
