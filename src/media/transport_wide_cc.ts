@@ -92,7 +92,26 @@ export class TransportWideCc implements RtpSink {
         this.#seq = (seq + 1) & 0xffff;
         buf[at] = seq >> 8;
         buf[at + 1] = seq & 0xff;
-        this.#remember(seq, this.#clock.now());
+        // Stamped here, not in a helper: a send time passed to a call that
+        // is not inlined is a boxed double per packet.
+        const now = this.#clock.now();
+        let sentAt = this.#sentAt, sentLap = this.#sentLap;
+        let slot = 0;
+        if (sentAt && sentLap) {
+          slot = seq & (sentAt.length - 1);
+          if (
+            sentLap[slot] !== 0 && sentAt.length < HISTORY &&
+            now - sentAt[slot] < KEEP_MS
+          ) sentAt = undefined;
+        }
+        if (!sentAt || !sentLap) {
+          this.#makeRoom();
+          sentAt = this.#sentAt!;
+          sentLap = this.#sentLap!;
+          slot = seq & (sentAt.length - 1);
+        }
+        sentAt[slot] = now;
+        sentLap[slot] = (seq >> this.#shift) + 1;
       }
     }
     return this.#sink.sendRtp(buf, length);
@@ -149,25 +168,16 @@ export class TransportWideCc implements RtpSink {
     }
   }
 
-  #remember(seq: number, now: number): void {
-    let sentAt = this.#sentAt, sentLap = this.#sentLap;
-    if (!sentAt || !sentLap) {
-      sentAt = this.#sentAt = new Float64Array(INITIAL_HISTORY);
-      sentLap = this.#sentLap = new Uint16Array(INITIAL_HISTORY);
+  /**
+   * The ring on the first stamped packet; later, twice the ring rather
+   * than forget a number sent less than {@linkcode KEEP_MS} ago.
+   */
+  #makeRoom(): void {
+    if (!this.#sentAt || !this.#sentLap) {
+      this.#sentAt = new Float64Array(INITIAL_HISTORY);
+      this.#sentLap = new Uint16Array(INITIAL_HISTORY);
       this.#shift = Math.log2(INITIAL_HISTORY);
-    }
-    let slot = seq & (sentAt.length - 1);
-    if (
-      sentLap[slot] !== 0 && now - sentAt[slot] < KEEP_MS &&
-      sentAt.length < HISTORY
-    ) {
-      this.#grow();
-      sentAt = this.#sentAt!;
-      sentLap = this.#sentLap!;
-      slot = seq & (sentAt.length - 1);
-    }
-    sentAt[slot] = now;
-    sentLap[slot] = (seq >> this.#shift) + 1;
+    } else this.#grow();
   }
 
   /** Doubles the ring, keeping every number it holds. */
