@@ -41,6 +41,9 @@ const report = await runSoak({
   seconds: Number(values.minutes) * 60,
   sampleEveryS: Number(values["sample-every"]),
   onSample: quiet ? undefined : (s) => console.log(JSON.stringify(s)),
+  onLongStreamEnd: quiet
+    ? undefined
+    : (end) => console.log(JSON.stringify({ longStreamEnd: end })),
 });
 const faults = soakFaults(report);
 if (!quiet) {

@@ -31,6 +31,18 @@ export interface SoakOptions {
   sampleEveryS: number;
   /** Called with each sample as it is taken. */
   onSample?: (s: SoakSample) => void;
+  /** Called when a long (endless) stream ends, which it never should. */
+  onLongStreamEnd?: (end: LongStreamEnd) => void;
+}
+
+/** A long stream that ended on its own, and why. */
+export interface LongStreamEnd {
+  /** The call (1-based). */
+  chat: number;
+  /** Seconds since the soak started. */
+  atS: number;
+  /** The error's code (`FFMPEG_STALLED`, `FFMPEG_CRASHED`, …), or `EOF`. */
+  code: string;
 }
 
 /** Events one chat received, by cause. */
@@ -78,6 +90,8 @@ export interface SoakReport {
     /** Calls with a drift figure. */
     measured: number;
   };
+  /** Long streams that ended by themselves (each is also an event fault). */
+  longStreamEnds: LongStreamEnd[];
   /** Wall time of each phase, seconds. */
   cyclesS: number;
   /** Wall time of the streaming phase, seconds. */
@@ -112,9 +126,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     return e;
   };
   const ended = new Map<number, () => void>();
-  client.onStreamEnd((chat) => {
+  const longStreamEnds: LongStreamEnd[] = [];
+  client.onStreamEnd((chat, _type, _device, error) => {
     of(chat).streamEnd++;
     ended.get(Number(chat))?.();
+    if (Number(chat) < CYCLE_CHAT) {
+      const end = {
+        chat: Number(chat),
+        atS: Math.round((performance.now() - started) / 1000),
+        code: error instanceof TgCallError ? error.code : "EOF",
+      };
+      longStreamEnds.push(end);
+      options.onLongStreamEnd?.(end);
+    }
   });
   client.onConnectionChange((chat, { state }) => {
     const s = of(chat).states;
@@ -262,6 +286,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     eventFaults,
     eventTotals: totals,
     cycleFailures,
+    longStreamEnds,
     drift: {
       maxMs: drifts.at(-1) ?? NaN,
       medianMs: drifts[Math.floor(drifts.length / 2)] ?? NaN,
