@@ -53,6 +53,11 @@ export interface DenoGlobal {
     detached: boolean;
   }) => { spawn(): DenoChildProcess };
   kill(pid: number, signal: string): void;
+  permissions?: {
+    querySync?(descriptor: { name: "read"; path: string }): {
+      state: string;
+    };
+  };
   addSignalListener?: (signal: string, handler: () => void) => void;
 }
 

@@ -21,6 +21,16 @@
  * that stopped sending, a stopped process) is woken and killed, and the
  * leg ends with {@linkcode FFmpegStalledError}.
  *
+ * Silence alone does not make a stall: on a host loaded past its cores an
+ * ffmpeg can wait seconds for CPU (a hundred of them spawning at once take
+ * longer than the timeout to write their first byte). So the watchdog
+ * notes the child's CPU time half a timeout into a silence and again at
+ * the timeout ({@linkcode processCpuMs}); one that used CPU in between is
+ * working, only slowly, and gets another half timeout, up to
+ * {@linkcode STARVED_TIMEOUTS} timeouts of silence in all. A blocked or
+ * stopped ffmpeg uses none and is killed at the timeout, as where the CPU
+ * time cannot be read (not Linux).
+ *
  * @module
  */
 
@@ -28,6 +38,7 @@ import { FFmpegStalledError, FileError, TgCallError } from "../errors.ts";
 import { IvfReader, type Vp8Frame } from "../media/ivf_reader.ts";
 import type { StreamType } from "../media/kind.ts";
 import { OggOpusReader, type OpusFrame } from "../media/ogg_reader.ts";
+import { processCpuMs } from "../runtime/process_cpu.ts";
 import type { ExitStatus, Subprocess } from "../runtime/subprocess.ts";
 import { ffmpegExitError, spawnFfmpeg, stopFfmpeg } from "./ffmpeg_process.ts";
 
@@ -61,6 +72,19 @@ export interface FfmpegLegOptions<K extends StreamType> {
 
 /** Default of {@linkcode FfmpegLegOptions.stallTimeoutMs}, ms. */
 export const DEFAULT_STALL_TIMEOUT_MS = 10_000;
+
+/**
+ * Timeouts of silence after which an ffmpeg that still uses CPU is killed
+ * all the same (a busy loop that writes nothing is a stall too).
+ */
+export const STARVED_TIMEOUTS = 6;
+
+/**
+ * CPU an ffmpeg must have used in the last half timeout to count as
+ * working, ms: one clock tick, which a blocked process does not accrue
+ * (tgcall runs ffmpeg with `-nostats`, so nothing wakes it to print).
+ */
+const WORKING_CPU_MS = 10;
 
 /** Bytes parsed between two back-pressure checks (about 0.25 s of 128 kbps Opus). */
 export const PARSE_SLICE_BYTES = 4096;
@@ -98,6 +122,8 @@ export class FfmpegLeg<K extends StreamType = StreamType> {
   #lastDataAt = 0;
   #started = false;
   #watchdog: ReturnType<typeof setTimeout> | undefined;
+  /** ffmpeg's CPU time at the watchdog's previous check in this silence. */
+  #cpuMark: number | undefined;
   /** Resolves once ffmpeg has exited and every frame was delivered. */
   readonly ended: Promise<LegEnd>;
 
@@ -288,31 +314,60 @@ export class FfmpegLeg<K extends StreamType = StreamType> {
     this.#lastDataAt = performance.now();
   }
 
+  /** The stall timeout now: before the first byte at least the default. */
   get #stallTimeoutMs(): number {
-    return this.#o.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+    const configured = this.#o.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+    return this.#started || configured <= 0
+      ? configured
+      : Math.max(configured, DEFAULT_STALL_TIMEOUT_MS);
   }
 
   #disarmWatchdog(): void {
     clearTimeout(this.#watchdog);
     this.#watchdog = undefined;
+    this.#cpuMark = undefined;
   }
 
   #armWatchdog(): void {
-    const configured = this.#stallTimeoutMs;
-    const timeout = this.#started || configured <= 0
-      ? configured
-      : Math.max(configured, DEFAULT_STALL_TIMEOUT_MS);
+    const timeout = this.#stallTimeoutMs;
     if (this.#watchdog !== undefined || timeout <= 0 || this.#discarding) {
       return;
     }
+    // Wakes half a timeout into a silence to note the CPU time, at the
+    // timeout to compare, then every half timeout while ffmpeg works.
+    const half = timeout / 2;
     const idle = performance.now() - this.#lastDataAt;
-    this.#watchdog = setTimeout(() => {
-      this.#watchdog = undefined;
-      // Paused by back-pressure: re-armed when reading resumes.
-      if (!this.#reading || this.#discarding) return;
-      if (performance.now() - this.#lastDataAt >= timeout) this.#stall(timeout);
-      else this.#armWatchdog();
-    }, Math.max(0, timeout - idle));
+    const delay = idle < half
+      ? half - idle
+      : idle < timeout
+      ? timeout - idle
+      : half;
+    this.#watchdog = setTimeout(() => this.#check(timeout), delay);
+  }
+
+  #check(timeout: number): void {
+    this.#watchdog = undefined;
+    // Paused by back-pressure: re-armed when reading resumes.
+    if (!this.#reading || this.#discarding) return;
+    const idle = performance.now() - this.#lastDataAt;
+    if (idle < timeout / 2) {
+      this.#cpuMark = undefined; // output came since the last check
+      this.#armWatchdog();
+      return;
+    }
+    const cpu = processCpuMs(this.#child.pid);
+    // No mark yet (this process was itself held up past the half-way
+    // check): take one and look again, rather than judge on nothing.
+    if (idle >= timeout && (cpu === undefined || this.#cpuMark !== undefined)) {
+      const working = cpu !== undefined &&
+        cpu - this.#cpuMark! >= WORKING_CPU_MS;
+      if (!working || idle >= timeout * STARVED_TIMEOUTS) {
+        this.#stall(timeout);
+        return;
+      }
+    }
+    this.#cpuMark = cpu;
+    this.#armWatchdog();
   }
 
   #stall(timeoutMs: number): void {
