@@ -44,7 +44,9 @@ export interface UrlSourceOptions extends EncodeOptions {
    * How long ffmpeg may produce nothing while tgcall waits for media before
    * the stream ends with `FFmpegStalledError`, ms; default 10 000; 0 turns
    * the watchdog off. A server that stops sending without closing the
-   * connection is caught this way.
+   * connection is caught this way. On Linux an ffmpeg that used CPU in the
+   * last half timeout is starved rather than stalled and gets more time,
+   * up to six timeouts.
    */
   stallTimeoutMs?: number;
 }
