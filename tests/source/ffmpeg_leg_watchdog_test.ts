@@ -126,19 +126,34 @@ test(
   { timeout: 20_000 },
 );
 
+/**
+ * Waits for `run` to end stalled and returns how long after its last frame
+ * that was, ms, checked to lie in [`min`, `max`).
+ */
+async function stalledAfter(
+  run: Run,
+  label: string,
+  min: number,
+  max: number,
+): Promise<void> {
+  const end = await run.leg.ended;
+  const after = performance.now() - run.lastFrameAt();
+  console.log(`${label}: stalled ${after.toFixed(0)} ms after the last frame`);
+  assert.ok(end.error instanceof FFmpegStalledError, String(end.error));
+  assert.equal(end.error.timeoutMs, STALL_MS);
+  assert.ok(after >= min && after < max, `${after}`);
+}
+
+// A blocked or stopped child is caught at the timeout; half a timeout more
+// when it stopped just after the half-way mark, plus timer slack.
+const STALL_BY = STALL_MS * 1.5 + 400;
+
 test(
   "ffmpeg watchdog: silent and idle (blocked) → FFmpegStalledError at the timeout",
   async () => {
     await withOgg(async (ogg) => {
       const run = await start(ogg, "sleep 5");
-      const end = await run.leg.ended;
-      const after = performance.now() - run.lastFrameAt();
-      console.log(
-        `blocked: stalled ${after.toFixed(0)} ms after the last frame`,
-      );
-      assert.ok(end.error instanceof FFmpegStalledError, String(end.error));
-      assert.equal(end.error.timeoutMs, STALL_MS);
-      assert.ok(after >= STALL_MS && after < STALL_MS * 1.5 + 400, `${after}`);
+      await stalledAfter(run, "blocked", STALL_MS, STALL_BY);
     });
   },
   { timeout: 20_000 },
@@ -150,14 +165,7 @@ test(
     await withOgg(async (ogg) => {
       const run = await start(ogg, busy(20_000));
       process.kill(run.leg.pid, "SIGSTOP");
-      const end = await run.leg.ended;
-      const after = performance.now() - run.lastFrameAt();
-      console.log(
-        `stopped: stalled ${after.toFixed(0)} ms after the last frame`,
-      );
-      assert.ok(end.error instanceof FFmpegStalledError, String(end.error));
-      // Stopped before the half-way mark: no CPU between mark and check.
-      assert.ok(after >= STALL_MS && after < STALL_MS * 1.5 + 400, `${after}`);
+      await stalledAfter(run, "stopped", STALL_MS, STALL_BY);
     });
   },
   { timeout: 20_000 },
@@ -168,14 +176,8 @@ test(
   async () => {
     await withOgg(async (ogg) => {
       const run = await start(ogg, busy(30_000));
-      const end = await run.leg.ended;
-      const after = performance.now() - run.lastFrameAt();
-      console.log(
-        `spinning: stalled ${after.toFixed(0)} ms after the last frame`,
-      );
-      assert.ok(end.error instanceof FFmpegStalledError, String(end.error));
       const cap = STARVED_TIMEOUTS * STALL_MS;
-      assert.ok(after >= cap && after < cap + STALL_MS, `${after}`);
+      await stalledAfter(run, "spinning", cap, cap + STALL_MS);
     });
   },
   { timeout: 20_000 },
