@@ -43,7 +43,6 @@ export interface Slab {
 /** @internal */
 export class SlabPool {
   readonly #free: Slab[] = [];
-  readonly #stats: UdpSocketStats;
   #inFlight = 0;
   #closed = false;
   #idle: (() => void) | undefined;
@@ -53,9 +52,7 @@ export class SlabPool {
    * @param stats The socket's counters; failures land in `sendErrors`,
    *   sends refused for a full pool in `dropped`.
    */
-  constructor(readonly capacity: number, stats: UdpSocketStats) {
-    this.#stats = stats;
-  }
+  constructor(readonly capacity: number, readonly stats: UdpSocketStats) {}
 
   /** Sends currently holding a slab. */
   get inFlight(): number {
@@ -80,7 +77,7 @@ export class SlabPool {
   ): Slab | undefined {
     if (this.#closed) return undefined;
     if (this.#inFlight >= this.capacity) {
-      this.#stats.dropped++;
+      this.stats.dropped++;
       return undefined;
     }
     this.#inFlight++;
@@ -122,7 +119,7 @@ export class SlabPool {
 
   #slab(bytes: Uint8Array): Slab {
     const failed = () => {
-      this.#stats.sendErrors++;
+      this.stats.sendErrors++;
       if (slab.errors) slab.errors.sendErrors++;
       this.release(slab);
     };
@@ -152,9 +149,9 @@ export type StartSend = (slab: Slab, port: number, address: string) => void;
  */
 export function pooledSends(
   pool: SlabPool,
-  stats: UdpSocketStats,
   start: StartSend,
 ): Pick<UdpBackendSocket, "send" | "sendMany"> {
+  const { stats } = pool;
   const send: UdpBackendSocket["send"] = (
     data,
     port,

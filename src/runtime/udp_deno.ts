@@ -51,7 +51,7 @@ export function bindDenoUdp(
   // Deno's send takes an address object; cache the last one so a steady
   // stream to one peer does not allocate per packet.
   let lastAddr: DenoNetAddr = { transport: "udp", hostname: "", port: 0 };
-  const { send, sendMany } = pooledSends(pool, stats, (slab, port, address) => {
+  const { send, sendMany } = pooledSends(pool, (slab, port, address) => {
     if (lastAddr.port !== port || lastAddr.hostname !== address) {
       lastAddr = { transport: "udp", hostname: address, port };
     }

@@ -42,7 +42,6 @@ export function bindNodeUdp(
       const local = socket.address();
       const { send, sendMany } = pooledSends(
         pool,
-        stats,
         (slab, port, address) => {
           // An OS error (EPERM, ENETUNREACH…) reaches `done`, never the
           // socket's "error" event; a bad port or a closed socket throws.

@@ -29,7 +29,11 @@
  * working, only slowly, and gets another half timeout, up to
  * {@linkcode STARVED_TIMEOUTS} timeouts of silence in all. A blocked or
  * stopped ffmpeg uses none and is killed at the timeout, as where the CPU
- * time cannot be read (not Linux).
+ * time cannot be read (not Linux). Nor is an ffmpeg blocked writing its
+ * stdout or stderr stalled ({@linkcode blockedWritingStdio}): its output
+ * waits in the pipe for this process, which is behind; and a check that
+ * itself runs late does not judge, for the same reason. Whatever the
+ * cause, {@linkcode STARVED_TIMEOUTS} timeouts of silence end the leg.
  *
  * @module
  */
@@ -38,7 +42,10 @@ import { FFmpegStalledError, FileError, TgCallError } from "../errors.ts";
 import { IvfReader, type Vp8Frame } from "../media/ivf_reader.ts";
 import type { StreamType } from "../media/kind.ts";
 import { OggOpusReader, type OpusFrame } from "../media/ogg_reader.ts";
-import { processCpuMs } from "../runtime/process_cpu.ts";
+import {
+  blockedWritingStdio,
+  processCpuMs,
+} from "../runtime/process_activity.ts";
 import type { ExitStatus, Subprocess } from "../runtime/subprocess.ts";
 import { ffmpegExitError, spawnFfmpeg, stopFfmpeg } from "./ffmpeg_process.ts";
 
@@ -86,6 +93,9 @@ export const STARVED_TIMEOUTS = 6;
  */
 const WORKING_CPU_MS = 10;
 
+/** A watchdog check this late (or a quarter timeout, if less) does not judge, ms. */
+const HELD_UP_MS = 1000;
+
 /** Bytes parsed between two back-pressure checks (about 0.25 s of 128 kbps Opus). */
 export const PARSE_SLICE_BYTES = 4096;
 
@@ -124,6 +134,8 @@ export class FfmpegLeg<K extends StreamType = StreamType> {
   #watchdog: ReturnType<typeof setTimeout> | undefined;
   /** ffmpeg's CPU time at the watchdog's previous check in this silence. */
   #cpuMark: number | undefined;
+  /** When the armed watchdog is due (performance.now). */
+  #dueAt = 0;
   /** Resolves once ffmpeg has exited and every frame was delivered. */
   readonly ended: Promise<LegEnd>;
 
@@ -342,6 +354,7 @@ export class FfmpegLeg<K extends StreamType = StreamType> {
       : idle < timeout
       ? timeout - idle
       : half;
+    this.#dueAt = performance.now() + delay;
     this.#watchdog = setTimeout(() => this.#check(timeout), delay);
   }
 
@@ -349,24 +362,29 @@ export class FfmpegLeg<K extends StreamType = StreamType> {
     this.#watchdog = undefined;
     // Paused by back-pressure: re-armed when reading resumes.
     if (!this.#reading || this.#discarding) return;
-    const idle = performance.now() - this.#lastDataAt;
+    const now = performance.now();
+    const idle = now - this.#lastDataAt;
     if (idle < timeout / 2) {
       this.#cpuMark = undefined; // output came since the last check
       this.#armWatchdog();
       return;
     }
-    const cpu = processCpuMs(this.#child.pid);
-    // No mark yet (this process was itself held up past the half-way
-    // check): take one and look again, rather than judge on nothing.
-    if (idle >= timeout && (cpu === undefined || this.#cpuMark !== undefined)) {
-      const working = cpu !== undefined &&
-        cpu - this.#cpuMark! >= WORKING_CPU_MS;
-      if (!working || idle >= timeout * STARVED_TIMEOUTS) {
-        this.#stall(timeout);
-        return;
-      }
+    // This process ran late (a loop held up by a setup storm or a starved
+    // host): what ffmpeg wrote meanwhile may sit unread in the pipe, with
+    // ffmpeg blocked on it and using no CPU. Such a check does not judge.
+    const heldUp = now - this.#dueAt > Math.min(HELD_UP_MS, timeout / 4);
+    const mark = this.#cpuMark;
+    const cpu = this.#cpuMark = processCpuMs(this.#child.pid);
+    if (idle >= timeout * STARVED_TIMEOUTS) return this.#stall(timeout);
+    // Without a mark (taken just now) only where none can be read.
+    if (
+      idle >= timeout && !heldUp && (mark !== undefined || cpu === undefined)
+    ) {
+      const working = cpu !== undefined && cpu - mark! >= WORKING_CPU_MS;
+      // Blocked writing to us: this process is behind, not ffmpeg.
+      const waitsOnUs = !working && blockedWritingStdio(this.#child.pid);
+      if (!working && !waitsOnUs) return this.#stall(timeout);
     }
-    this.#cpuMark = cpu;
     this.#armWatchdog();
   }
 

@@ -1,11 +1,17 @@
-/** A child's CPU time from /proc/<pid>/stat: parsed exactly, growing while it works, unknown when gone. */
+/**
+ * What a child is doing, from /proc: its CPU time parsed exactly, growing
+ * while it works, unknown when it is gone; and whether it is blocked
+ * writing a stdout or stderr nobody reads.
+ */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
 import {
+  blockedWritingStdio,
+  isStdioWrite,
   parseProcStatCpuMs,
   processCpuMs,
-} from "../../src/runtime/process_cpu.ts";
+} from "../../src/runtime/process_activity.ts";
 import { test } from "../_support/harness.ts";
 
 const linux = process.platform === "linux";
@@ -70,6 +76,53 @@ test(
       await Promise.all(gone);
     }
     assert.equal(processCpuMs(spinner.pid!), undefined);
+  },
+  { skip: !linux },
+);
+
+test("proc syscall: a blocked call on fd 1 or 2 is a stdio write, anything else is not", () => {
+  const rest = "0x55f2d3e2fe40 0x129 0x0 0x0 0x0 0x0 0x7ffd5a0 0x7f1c2b3";
+  assert.equal(isStdioWrite(`1 0x1 ${rest}`), true);
+  assert.equal(isStdioWrite(`1 0x2 ${rest}\n`), true);
+  assert.equal(isStdioWrite(`64 0x1 ${rest}`), true); // arm64 write
+  assert.equal(isStdioWrite(`0 0x0 ${rest}`), false); // read(stdin)
+  assert.equal(isStdioWrite(`1 0x7 ${rest}`), false); // another fd
+  assert.equal(isStdioWrite("-1 0x7ffd5a0 0x7f1c2b3"), false); // not in a call
+  assert.equal(isStdioWrite("running"), false);
+  assert.equal(isStdioWrite(""), false);
+});
+
+test(
+  "process activity: a child whose stdout or stderr nobody reads is blocked writing it; a sleeping one is not",
+  async () => {
+    const children = [
+      spawn("bash", ["-c", "exec yes"], {
+        stdio: ["ignore", "pipe", "ignore"],
+      }),
+      spawn("bash", ["-c", "exec yes >&2"], {
+        stdio: ["ignore", "ignore", "pipe"],
+      }),
+      spawn("bash", ["-c", "exec sleep 10"], { stdio: "ignore" }),
+    ];
+    const exited = children.map((c) => new Promise((r) => c.once("exit", r)));
+    try {
+      // Long enough for the pipes (64 KiB, or a socket pair's buffer) to fill.
+      let blocked: boolean[] = [];
+      for (let i = 0; i < 50; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        blocked = children.map((c) => blockedWritingStdio(c.pid!));
+        if (blocked[0] && blocked[1]) break;
+      }
+      assert.deepEqual(blocked, [true, true, false]);
+    } finally {
+      for (const c of children) {
+        c.kill("SIGKILL");
+        c.stdout?.destroy();
+        c.stderr?.destroy();
+      }
+      await Promise.all(exited);
+    }
+    assert.equal(blockedWritingStdio(children[0].pid!), false, "reaped");
   },
   { skip: !linux },
 );
