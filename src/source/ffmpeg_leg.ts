@@ -21,19 +21,8 @@
  * that stopped sending, a stopped process) is woken and killed, and the
  * leg ends with {@linkcode FFmpegStalledError}.
  *
- * Silence alone does not make a stall: on a host loaded past its cores an
- * ffmpeg can wait seconds for CPU (a hundred of them spawning at once take
- * longer than the timeout to write their first byte). So the watchdog
- * notes the child's CPU time half a timeout into a silence and again at
- * the timeout ({@linkcode processCpuMs}); one that used CPU in between is
- * working, only slowly, and gets another half timeout, up to
- * {@linkcode STARVED_TIMEOUTS} timeouts of silence in all. A blocked or
- * stopped ffmpeg uses none and is killed at the timeout, as where the CPU
- * time cannot be read (not Linux). Nor is an ffmpeg blocked writing its
- * stdout or stderr stalled ({@linkcode blockedWritingStdio}): its output
- * waits in the pipe for this process, which is behind; and a check that
- * itself runs late does not judge, for the same reason. Whatever the
- * cause, {@linkcode STARVED_TIMEOUTS} timeouts of silence end the leg.
+ * Silence alone is not a stall: an ffmpeg starved of CPU or waiting for
+ * this process to read is slow, not stuck ({@linkcode StallWatchdog}).
  *
  * @module
  */
@@ -42,12 +31,9 @@ import { FFmpegStalledError, FileError, TgCallError } from "../errors.ts";
 import { IvfReader, type Vp8Frame } from "../media/ivf_reader.ts";
 import type { StreamType } from "../media/kind.ts";
 import { OggOpusReader, type OpusFrame } from "../media/ogg_reader.ts";
-import {
-  blockedWritingStdio,
-  processCpuMs,
-} from "../runtime/process_activity.ts";
 import type { ExitStatus, Subprocess } from "../runtime/subprocess.ts";
 import { ffmpegExitError, spawnFfmpeg, stopFfmpeg } from "./ffmpeg_process.ts";
+import { StallWatchdog } from "./stall_watchdog.ts";
 
 /** Frame type per leg kind. */
 export type LegFrame<K extends StreamType> = K extends "audio" ? OpusFrame
@@ -79,22 +65,6 @@ export interface FfmpegLegOptions<K extends StreamType> {
 
 /** Default of {@linkcode FfmpegLegOptions.stallTimeoutMs}, ms. */
 export const DEFAULT_STALL_TIMEOUT_MS = 10_000;
-
-/**
- * Timeouts of silence after which an ffmpeg that still uses CPU is killed
- * all the same (a busy loop that writes nothing is a stall too).
- */
-export const STARVED_TIMEOUTS = 6;
-
-/**
- * CPU an ffmpeg must have used in the last half timeout to count as
- * working, ms: one clock tick, which a blocked process does not accrue
- * (tgcall runs ffmpeg with `-nostats`, so nothing wakes it to print).
- */
-const WORKING_CPU_MS = 10;
-
-/** A watchdog check this late (or a quarter timeout, if less) does not judge, ms. */
-const HELD_UP_MS = 1000;
 
 /** Bytes parsed between two back-pressure checks (about 0.25 s of 128 kbps Opus). */
 export const PARSE_SLICE_BYTES = 4096;
@@ -129,19 +99,20 @@ export class FfmpegLeg<K extends StreamType = StreamType> {
   /** The stall timeout that expired, ms; 0 while not stalled. */
   #stalled = 0;
   #reading = false;
-  #lastDataAt = 0;
   #started = false;
-  #watchdog: ReturnType<typeof setTimeout> | undefined;
-  /** ffmpeg's CPU time at the watchdog's previous check in this silence. */
-  #cpuMark: number | undefined;
-  /** When the armed watchdog is due (performance.now). */
-  #dueAt = 0;
+  readonly #watchdog: StallWatchdog;
   /** Resolves once ffmpeg has exited and every frame was delivered. */
   readonly ended: Promise<LegEnd>;
 
   private constructor(options: FfmpegLegOptions<K>, child: Subprocess) {
     this.#o = options;
     this.#child = child;
+    this.#watchdog = new StallWatchdog({
+      pid: child.pid,
+      timeoutMs: () => this.#stallTimeoutMs,
+      waiting: () => this.#reading && !this.#discarding,
+      onStall: (timeoutMs) => this.#stall(timeoutMs),
+    });
     // A failed leg's tail is not played: stop waiting for the consumer and
     // drain what is still in the pipe, so the failure surfaces now rather
     // than after what was read ahead has played.
@@ -257,18 +228,18 @@ export class FfmpegLeg<K extends StreamType = StreamType> {
       ? new OggOpusReader()
       : new IvfReader();
     let parseError: TgCallError | undefined;
-    this.#lastDataAt = performance.now();
+    this.#watchdog.fed();
     try {
       for (;;) {
         this.#reading = true;
-        this.#armWatchdog();
+        this.#watchdog.arm();
         const { done, value } = await reader.read();
         this.#reading = false;
-        this.#lastDataAt = performance.now();
+        this.#watchdog.fed();
         if (done) break;
         if (!this.#started) {
           this.#started = true;
-          this.#disarmWatchdog(); // re-armed with the running timeout
+          this.#watchdog.disarm(); // re-armed with the running timeout
         }
         for (let at = 0; at < value.length; at += PARSE_SLICE_BYTES) {
           if (this.#discarding || parseError) break; // drain into the void
@@ -297,7 +268,7 @@ export class FfmpegLeg<K extends StreamType = StreamType> {
       /* stdout broke because the child died; the status tells why */
     } finally {
       reader.releaseLock();
-      this.#disarmWatchdog();
+      this.#watchdog.disarm();
     }
     const status = await this.#child.exited;
     await this.#stopping; // its SIGKILL timer is cleared once this settles
@@ -323,7 +294,7 @@ export class FfmpegLeg<K extends StreamType = StreamType> {
   async #paused(): Promise<void> {
     await new Promise<void>((resolve) => this.#gate = resolve);
     // A blocked ffmpeg was our doing: the stall clock restarts here.
-    this.#lastDataAt = performance.now();
+    this.#watchdog.fed();
   }
 
   /** The stall timeout now: before the first byte at least the default. */
@@ -332,60 +303,6 @@ export class FfmpegLeg<K extends StreamType = StreamType> {
     return this.#started || configured <= 0
       ? configured
       : Math.max(configured, DEFAULT_STALL_TIMEOUT_MS);
-  }
-
-  #disarmWatchdog(): void {
-    clearTimeout(this.#watchdog);
-    this.#watchdog = undefined;
-    this.#cpuMark = undefined;
-  }
-
-  #armWatchdog(): void {
-    const timeout = this.#stallTimeoutMs;
-    if (this.#watchdog !== undefined || timeout <= 0 || this.#discarding) {
-      return;
-    }
-    // Wakes half a timeout into a silence to note the CPU time, at the
-    // timeout to compare, then every half timeout while ffmpeg works.
-    const half = timeout / 2;
-    const idle = performance.now() - this.#lastDataAt;
-    const delay = idle < half
-      ? half - idle
-      : idle < timeout
-      ? timeout - idle
-      : half;
-    this.#dueAt = performance.now() + delay;
-    this.#watchdog = setTimeout(() => this.#check(timeout), delay);
-  }
-
-  #check(timeout: number): void {
-    this.#watchdog = undefined;
-    // Paused by back-pressure: re-armed when reading resumes.
-    if (!this.#reading || this.#discarding) return;
-    const now = performance.now();
-    const idle = now - this.#lastDataAt;
-    if (idle < timeout / 2) {
-      this.#cpuMark = undefined; // output came since the last check
-      this.#armWatchdog();
-      return;
-    }
-    // This process ran late (a loop held up by a setup storm or a starved
-    // host): what ffmpeg wrote meanwhile may sit unread in the pipe, with
-    // ffmpeg blocked on it and using no CPU. Such a check does not judge.
-    const heldUp = now - this.#dueAt > Math.min(HELD_UP_MS, timeout / 4);
-    const mark = this.#cpuMark;
-    const cpu = this.#cpuMark = processCpuMs(this.#child.pid);
-    if (idle >= timeout * STARVED_TIMEOUTS) return this.#stall(timeout);
-    // Without a mark (taken just now) only where none can be read.
-    if (
-      idle >= timeout && !heldUp && (mark !== undefined || cpu === undefined)
-    ) {
-      const working = cpu !== undefined && cpu - mark! >= WORKING_CPU_MS;
-      // Blocked writing to us: this process is behind, not ffmpeg.
-      const waitsOnUs = !working && blockedWritingStdio(this.#child.pid);
-      if (!working && !waitsOnUs) return this.#stall(timeout);
-    }
-    this.#armWatchdog();
   }
 
   #stall(timeoutMs: number): void {
