@@ -15,6 +15,8 @@ import {
   parseJoinResponse,
   type RtcJoinResponse,
 } from "../../src/signaling/join_response.ts";
+import { fromShell } from "../../src/source/shell_source.ts";
+import { sourceRecipe } from "../../src/source/sources.ts";
 import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
 import { startUdpRelay, type UdpRelay } from "../../src/testing/udp_relay.ts";
 
@@ -95,6 +97,17 @@ export async function relayedCall(
   }
   return { call, peer, relay, states, ends, close };
 }
+
+/** Two minutes of a 440 Hz tone at real time: outlasts every outage here. */
+export function toneSource(): ReturnType<typeof sourceRecipe> {
+  return sourceRecipe(
+    fromShell('ffmpeg -re -f lavfi -i "sine=frequency=440:duration=120"'),
+  );
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((r) => setTimeout(r, ms));
 
 /** Audio packets the peer has received so far. */
 export function audioPackets(peer: LibdatachannelPeer): number {

@@ -19,10 +19,10 @@ import {
   ffmpegChildren,
   type RelayedCall,
   relayedCall,
+  sleep,
   until,
 } from "../_support/relayed_call.ts";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STALL_MS = 1000;
 
 /** After the end: no second one, still connected, silence still flowing. */

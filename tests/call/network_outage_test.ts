@@ -16,25 +16,22 @@
  */
 import assert from "node:assert/strict";
 import { openResources } from "../../src/runtime/resources.ts";
-import { fromShell } from "../../src/source/shell_source.ts";
-import { sourceRecipe } from "../../src/source/sources.ts";
 import { test } from "../_support/harness.ts";
 import {
   audioPackets,
   ffmpegChildren,
   relayedCall,
+  sleep,
+  toneSource,
   until,
 } from "../_support/relayed_call.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const SOURCE = 'ffmpeg -re -f lavfi -i "sine=frequency=440:duration=120"';
 
 test(
   "call outage: 6 s without network → disconnected, then connected again by itself",
   async () => {
     const rc = await relayedCall();
     try {
-      await rc.call.setSource(sourceRecipe(fromShell(SOURCE)));
+      await rc.call.setSource(toneSource());
       await rc.peer.waitForPackets("audio", 50, 8000);
       const cutAt = performance.now();
       rc.relay.blackout = true;
@@ -78,7 +75,7 @@ test(
     const base = openResources();
     const rc = await relayedCall();
     try {
-      await rc.call.setSource(sourceRecipe(fromShell(SOURCE)));
+      await rc.call.setSource(toneSource());
       await rc.peer.waitForPackets("audio", 50, 8000);
       const withCall = openResources();
       const cutAt = performance.now();

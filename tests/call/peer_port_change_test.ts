@@ -22,8 +22,6 @@ import {
   parseJoinResponse,
   type RtcJoinResponse,
 } from "../../src/signaling/join_response.ts";
-import { fromShell } from "../../src/source/shell_source.ts";
-import { sourceRecipe } from "../../src/source/sources.ts";
 import { startUdpRelay } from "../../src/testing/udp_relay.ts";
 import { test } from "../_support/harness.ts";
 import {
@@ -31,11 +29,11 @@ import {
   type ConsentTimers,
   ffmpegChildren,
   relayedCall,
+  sleep,
+  toneSource,
   until,
 } from "../_support/relayed_call.ts";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const SOURCE = 'ffmpeg -re -f lavfi -i "sine=frequency=440:duration=120"';
 const DEFAULTS = process.env.TGCALL_DEFAULT_CONSENT === "1";
 const CONSENT: Required<ConsentTimers> = DEFAULTS
   ? { keepaliveMs: 2500, disconnectedMs: 5000, failedMs: 30_000 }
@@ -54,7 +52,7 @@ test(
     let sink: Awaited<ReturnType<typeof bindUdp>> | undefined;
     let moved: Awaited<ReturnType<typeof startUdpRelay>> | undefined;
     try {
-      await rc.call.setSource(sourceRecipe(fromShell(SOURCE)));
+      await rc.call.setSource(toneSource());
       await rc.peer.waitForPackets("audio", 50, 8000);
       const heard = audioPackets(rc.peer);
 
