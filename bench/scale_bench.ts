@@ -24,14 +24,10 @@ import { MediaSender } from "../src/media/media_sender.ts";
 import { senderOptionsFromAnswer } from "../src/call/sender_options.ts";
 import { sharedScheduler } from "../src/runtime/scheduler.ts";
 import { randomSsrc } from "../src/signaling/join_payload.ts";
-import {
-  parseJoinResponse,
-  type RtcJoinResponse,
-} from "../src/signaling/join_response.ts";
-import { PeerTransport } from "../src/transport/peer_transport.ts";
+import type { PeerTransport } from "../src/transport/peer_transport.ts";
 import { UdpMux } from "../src/transport/udp_mux.ts";
 import { heapUsedAfterGc, memoryHeldAfterGc } from "../tests/_support/gc.ts";
-import { ourJoin } from "../tests/_support/libdatachannel_call.ts";
+import { openLoopbackCall } from "../tests/_support/libdatachannel_call.ts";
 import type { BenchCase, Measurement } from "./harness.ts";
 import { PeerHosts } from "./peers/peer_hosts.ts";
 import {
@@ -112,19 +108,12 @@ async function tgcallFleet(
   const senders: MediaSender[] = [];
   const calls: Sending[] = [];
   const openOnce = async (i: number) => {
-    const { credentials, certificate, audioSsrc, join } = ourJoin();
-    const answer = parseJoinResponse(
-      await hosts.answerJoin(i, join),
-    ) as RtcJoinResponse;
-    const transport = await PeerTransport.open({
-      local: { ...credentials, certificate },
-      remote: answer.transport,
-      networkTypes: ["udp4"],
-      bindAddress: { udp4: "127.0.0.1" },
+    const { transport, audioSsrc, answer } = await openLoopbackCall(
+      hosts,
+      i,
       mux,
-    });
+    );
     transports.push(transport);
-    await transport.connected;
     const sender = new MediaSender({
       sink: transport,
       audioSsrc,

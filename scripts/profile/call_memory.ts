@@ -24,13 +24,11 @@ import process from "node:process";
 import { PeerHosts } from "../../bench/peers/peer_hosts.ts";
 import { senderOptionsFromAnswer } from "../../src/call/sender_options.ts";
 import { MediaSender } from "../../src/media/media_sender.ts";
-import {
-  parseJoinResponse,
-  type RtcJoinResponse,
-} from "../../src/signaling/join_response.ts";
-import { PeerTransport } from "../../src/transport/peer_transport.ts";
 import { heapUsedAfterGc } from "../../tests/_support/gc.ts";
-import { ourJoin } from "../../tests/_support/libdatachannel_call.ts";
+import {
+  type LoopbackCall,
+  openLoopbackCall,
+} from "../../tests/_support/libdatachannel_call.ts";
 
 const arg = (name: string, fallback: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ??
@@ -112,30 +110,13 @@ for (const [phase, r] of readings.slice(1)) {
 }
 process.exit(0);
 
-interface OpenedCall {
-  transport: PeerTransport;
-  audioSsrc: number;
-  answer: RtcJoinResponse;
-}
-
 /** Opens `n` connected transports, {@linkcode BATCH} at a time. */
-async function openCalls(n: number): Promise<OpenedCall[]> {
-  const out: OpenedCall[] = [];
+async function openCalls(n: number): Promise<LoopbackCall[]> {
+  const out: LoopbackCall[] = [];
   for (let i = 0; i < n; i += BATCH) {
     await Promise.all(
       Array.from({ length: Math.min(BATCH, n - i) }, async (_, k) => {
-        const { credentials, certificate, audioSsrc, join } = ourJoin();
-        const answer = parseJoinResponse(
-          await hosts.answerJoin(i + k, join),
-        ) as RtcJoinResponse;
-        const transport = await PeerTransport.open({
-          local: { ...credentials, certificate },
-          remote: answer.transport,
-          networkTypes: ["udp4"],
-          bindAddress: { udp4: "127.0.0.1" },
-        });
-        await transport.connected;
-        out[i + k] = { transport, audioSsrc, answer };
+        out[i + k] = await openLoopbackCall(hosts, i + k);
       }),
     );
   }

@@ -13,6 +13,8 @@ import {
   type RtcJoinResponse,
 } from "../../src/signaling/join_response.ts";
 import { LibdatachannelPeer } from "../../src/testing/libdatachannel_peer.ts";
+import { PeerTransport } from "../../src/transport/peer_transport.ts";
+import type { UdpMux } from "../../src/transport/udp_mux.ts";
 
 /** Video and RTX SSRCs of a join that publishes video. */
 export interface VideoSsrcs {
@@ -70,4 +72,46 @@ export async function answeredAudioJoin(fingerprintOverride?: string) {
     }];
   }
   return { credentials, certificate, audioSsrc, peer, response };
+}
+
+/** Anything that answers a join payload for peer `i` (the bench's peer hosts). */
+export interface JoinAnswerer {
+  answerJoin(i: number, join: string): Promise<string>;
+}
+
+/** One of our transports, connected to a libdatachannel peer. */
+export interface LoopbackCall {
+  transport: PeerTransport;
+  audioSsrc: number;
+  answer: RtcJoinResponse;
+}
+
+/**
+ * Joins peer `i` of `hosts` with an audio-only payload and opens our
+ * transport to it on udp4 loopback (through `mux` when given); resolves
+ * once it is connected, and closes it if it never is.
+ */
+export async function openLoopbackCall(
+  hosts: JoinAnswerer,
+  i: number,
+  mux?: UdpMux,
+): Promise<LoopbackCall> {
+  const { credentials, certificate, audioSsrc, join } = ourJoin();
+  const answer = parseJoinResponse(
+    await hosts.answerJoin(i, join),
+  ) as RtcJoinResponse;
+  const transport = await PeerTransport.open({
+    local: { ...credentials, certificate },
+    remote: answer.transport,
+    networkTypes: ["udp4"],
+    bindAddress: { udp4: "127.0.0.1" },
+    mux,
+  });
+  try {
+    await transport.connected;
+  } catch (error) {
+    await transport.close();
+    throw error;
+  }
+  return { transport, audioSsrc, answer };
 }
