@@ -79,6 +79,8 @@ export class StallWatchdog {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** The child's CPU time at the previous check in this silence. */
   #cpuMark: number | undefined;
+  /** When {@linkcode #cpuMark} was taken (performance.now). */
+  #markAt = 0;
   /** When the armed timer is due (performance.now). */
   #dueAt = 0;
 
@@ -134,12 +136,18 @@ export class StallWatchdog {
     // ffmpeg blocked on it and using no CPU. Such a check does not judge.
     const heldUp = now - this.#dueAt > Math.min(HELD_UP_MS, timeout / 4);
     const mark = this.#cpuMark;
-    const cpu = this.#cpuMark = processCpuMs(this.#o.pid);
+    const cpu = processCpuMs(this.#o.pid);
+    // A check that fires just after the last (a timer a hair early, then
+    // one at the timeout) has too short a window to judge; keep the mark.
+    const window = now - this.#markAt;
+    const judged = mark !== undefined && window >= timeout / 4;
+    if (mark === undefined || judged) {
+      this.#cpuMark = cpu;
+      this.#markAt = now;
+    }
     if (idle >= timeout * STARVED_TIMEOUTS) return this.#o.onStall(timeout);
     // Without a mark (taken just now) only where none can be read.
-    if (
-      idle >= timeout && !heldUp && (mark !== undefined || cpu === undefined)
-    ) {
+    if (idle >= timeout && !heldUp && (judged || cpu === undefined)) {
       const working = cpu !== undefined && cpu - mark! >= WORKING_CPU_MS;
       // Blocked writing to us: this process is behind, not ffmpeg.
       if (!working && !blockedWritingStdio(this.#o.pid)) {
