@@ -41,11 +41,13 @@ import { cases as startCases } from "./start_bench.ts";
 import { cases as mediaCases } from "./media_bench.ts";
 import { cases as schedulerCases } from "./scheduler_bench.ts";
 import { cases as sendPathCases } from "./send_path_bench.ts";
+import { cases as sharedSocketCases } from "./shared_socket_bench.ts";
 import { cases as srtpCases } from "./srtp_bench.ts";
 
 const all: BenchCase[] = [
   ...srtpCases,
   ...sendPathCases,
+  ...sharedSocketCases,
   ...mediaCases,
   ...schedulerCases,
   ...clientCases,

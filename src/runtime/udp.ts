@@ -85,6 +85,7 @@ export async function bindUdp(options: UdpBindOptions): Promise<UdpSocket> {
     address: options.address ?? (family === "IPv6" ? "::" : "0.0.0.0"),
     port: options.port ?? 0,
     maxInFlight: options.maxInFlight ?? 256,
+    batchSends: options.batchSends ?? false,
     stats,
     // A throwing handler must not take the socket (or, on Node, the
     // process) down with it: report and keep receiving.

@@ -40,6 +40,12 @@ export interface UdpBindOptions {
   backend?: UdpBackend;
   /** Maximum sends in flight on asynchronous backends; default 256. */
   maxInFlight?: number;
+  /**
+   * Bun only: the datagrams sent in one task leave together in one
+   * `sendMany` when it ends (a socket that many calls share). `send` then
+   * reports refusals later, in the counters. Default false.
+   */
+  batchSends?: boolean;
 }
 
 /** Per-socket counters. */
@@ -135,6 +141,7 @@ export interface UdpBackendOptions {
   address: string;
   port: number;
   maxInFlight: number;
+  batchSends: boolean;
   stats: UdpSocketStats;
   onMessage: UdpMessageHandler;
   onError: (error: SocketError) => void;

@@ -49,6 +49,8 @@ export interface BindDatagramPortOptions {
   networkTypes?: readonly NetworkType[];
   /** Local bind addresses; default the wildcards. */
   bindAddress?: { udp4?: string; udp6?: string };
+  /** Send in batches where the runtime can (a shared mux's sockets). */
+  batchSends?: boolean;
   /** Receives every datagram, from either socket. */
   onMessage: (data: Uint8Array, address: string, port: number) => void;
 }
@@ -84,6 +86,7 @@ export async function bindDatagramPort(
     v4 = await bindUdp({
       family: "IPv4",
       address: options.bindAddress?.udp4,
+      batchSends: options.batchSends,
       onMessage,
     });
   }
@@ -92,6 +95,7 @@ export async function bindDatagramPort(
       v6 = await bindUdp({
         family: "IPv6",
         address: options.bindAddress?.udp6,
+        batchSends: options.batchSends,
         onMessage,
       });
     } catch (error) {

@@ -78,6 +78,9 @@ export class UdpMux {
     mux.#sockets = await bindDatagramPort({
       networkTypes: options.networkTypes,
       bindAddress: options.bindAddress,
+      // Every call sends through these sockets: on Bun, what one scheduler
+      // pass sends leaves in one sendmmsg(2).
+      batchSends: true,
       onMessage: (data, address, port) => mux.#route(data, address, port),
     });
     const { udp4, udp6 } = mux.#sockets.localPorts;
