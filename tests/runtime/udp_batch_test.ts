@@ -25,6 +25,16 @@ async function sink(backend: UdpBackend) {
   return { socket, got };
 }
 
+/** A sender with `batchSends` on 127.0.0.1. */
+function batchingSender(backend: UdpBackend): Promise<UdpSocket> {
+  return bindUdp({
+    address: "127.0.0.1",
+    backend,
+    batchSends: true,
+    onMessage() {},
+  });
+}
+
 async function until(done: () => boolean, ms = 3000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!done()) {
@@ -40,12 +50,7 @@ async function closeAll(...sockets: UdpSocket[]): Promise<void> {
 for (const backend of backends) {
   test(`udp/${backend}: a batching socket delivers a burst intact and in order although the caller reuses its buffer`, async () => {
     const rx = await sink(backend);
-    const tx = await bindUdp({
-      address: "127.0.0.1",
-      backend,
-      batchSends: true,
-      onMessage() {},
-    });
+    const tx = await batchingSender(backend);
     try {
       // 100 datagrams: more than one batch, lengths changing from one to
       // the next, and one too large for a batch slot in the middle (small
@@ -90,12 +95,7 @@ for (const backend of backends) {
 
   test(`udp/${backend}: a datagram refused inside a batch counts on its own sender and the others arrive`, async () => {
     const rx = await sink(backend);
-    const tx = await bindUdp({
-      address: "127.0.0.1",
-      backend,
-      batchSends: true,
-      onMessage() {},
-    });
+    const tx = await batchingSender(backend);
     const good: SendErrorCounter = { sendErrors: 0 };
     const bad: SendErrorCounter = { sendErrors: 0 };
     try {
@@ -119,12 +119,7 @@ for (const backend of backends) {
 
   test(`udp/${backend}: closing a batching socket sends what waits and nothing after`, async () => {
     const rx = await sink(backend);
-    const tx = await bindUdp({
-      address: "127.0.0.1",
-      backend,
-      batchSends: true,
-      onMessage() {},
-    });
+    const tx = await batchingSender(backend);
     try {
       const packet = new Uint8Array([1, 2, 3]);
       tx.send(packet, rx.socket.port, "127.0.0.1");
