@@ -4,10 +4,16 @@
  * from the time that actually passed between packet arrivals. A sender
  * whose pacing drifts would make the SFU's jitter buffer grow or starve.
  *
- * Each packet's offset is `arrival − first arrival − media time`; the drift
- * is the median offset of the last window minus that of the first, so
- * arrival jitter (event-loop delays on a loaded host) cancels out and only
- * a trend remains.
+ * Each packet's offset is `arrival − first arrival − media time`. Two
+ * figures compare the last window with the first:
+ * - the **clock drift** takes each window's lower envelope (the 5th
+ *   percentile offset). A packet can reach the receiver late but never
+ *   before its sender's clock said to send it, so the earliest arrivals
+ *   trace the RTP clock against the wall, while a busy event loop — the
+ *   sender's or the receiver's, both in this process — only lifts the rest;
+ * - the **arrival drift** takes the medians: the clock drift plus any change
+ *   in how late the typical packet was delivered, which says as much about
+ *   the host as about the sender.
  *
  * Packets are taken in sequence-number order (RFC 3550 §A.1): on a loaded
  * host libdatachannel's receive callbacks have delivered a packet seconds
@@ -25,7 +31,7 @@ const OPUS_CLOCK_HZ = 48_000;
 const JUMP_MS = 1_000;
 
 /**
- * Window at each end whose median offset is compared, ms: a quarter of the
+ * Window at each end whose offsets are compared, ms: a quarter of the
  * span, at most ten seconds, so that one stall of the shared event loop (a
  * forced GC at a soak sample held a loaded host's loop for up to a second)
  * delays under a tenth of a window's packets and cannot move its median.
@@ -142,20 +148,62 @@ export class DriftMeter {
     return last ? (last.at - this.#firstAt) / 1000 : 0;
   }
 
-  /** Drift between the first and last window, ms (NaN under 4 s of span). */
+  /**
+   * Arrival drift: the last window's median offset minus the first's, ms
+   * (NaN under 4 s of span).
+   */
   driftMs(): number {
+    return this.windows()?.driftMs ?? NaN;
+  }
+
+  /**
+   * Clock drift: the last window's lower envelope minus the first's, ms
+   * (NaN under 4 s of span).
+   */
+  clockDriftMs(): number {
+    return this.windows()?.clockDriftMs ?? NaN;
+  }
+
+  /** Both drifts and what lies behind them; undefined under 4 s of span. */
+  windows(): DriftWindows | undefined {
     const spanMs = this.spanS * 1000;
-    if (spanMs < 2 * MIN_WINDOW_MS) return NaN;
+    if (spanMs < 2 * MIN_WINDOW_MS) return undefined;
     const window = Math.min(WINDOW_MS, Math.max(MIN_WINDOW_MS, spanMs / 4));
     const headEnd = this.#firstAt + window;
     const tailStart = this.#tail.at(-1)!.at - window;
-    return median(
-      this.#tail.filter((p) => p.at >= tailStart).map((p) => p.offset),
-    ) - median(this.#head.filter((p) => p.at < headEnd).map((p) => p.offset));
+    const head = sorted(this.#head.filter((p) => p.at < headEnd));
+    const tail = sorted(this.#tail.filter((p) => p.at >= tailStart));
+    const at = (q: number[], f: number) => q[Math.floor(q.length * f)];
+    return {
+      driftMs: at(tail, 0.5) - at(head, 0.5),
+      clockDriftMs: at(tail, ENVELOPE) - at(head, ENVELOPE),
+      headLateMs: at(head, 0.5) - at(head, ENVELOPE),
+      tailLateMs: at(tail, 0.5) - at(tail, ENVELOPE),
+      tailAtS: (tailStart - this.#firstAt) / 1000,
+      windowS: window / 1000,
+    };
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+/** The lower envelope's percentile: a few packets are not a trend. */
+const ENVELOPE = 0.05;
+
+/** What {@linkcode DriftMeter.windows} compares, ms unless named. */
+export interface DriftWindows {
+  /** Median offset of the last window minus that of the first. */
+  driftMs: number;
+  /** 5th-percentile offset of the last window minus that of the first. */
+  clockDriftMs: number;
+  /** Median minus 5th percentile in the first window: typical lateness. */
+  headLateMs: number;
+  /** The same in the last window. */
+  tailLateMs: number;
+  /** Where the last window starts, seconds after the first packet. */
+  tailAtS: number;
+  /** Length of each window, seconds. */
+  windowS: number;
+}
+
+function sorted(points: { offset: number }[]): number[] {
+  return points.map((p) => p.offset).sort((a, b) => a - b);
 }

@@ -3,7 +3,8 @@
  * delivered late and out of order, or an arrival gap with timestamps going
  * on (a stalled event loop), is neither a jump nor drift; a new timestamp
  * base is a jump, and one flagged with the marker bit says it was a new RTP
- * run; RTP time falling behind the arrivals is drift.
+ * run; RTP time falling behind the arrivals is drift. Delivery lateness
+ * confined to one window moves the arrival drift but not the clock drift.
  */
 import assert from "node:assert/strict";
 import { DriftMeter } from "../../soak/drift.ts";
@@ -76,5 +77,30 @@ test("drift meter: a new timestamp base is a jump, flagged when the marker bit s
   assert.ok(
     Math.abs(lagging.driftMs() - 120) < 1,
     `drift ${lagging.driftMs()}`,
+  );
+});
+
+test("drift meter: packets delivered late through the first window move the arrival drift, not the clock drift", () => {
+  const meter = new DriftMeter();
+  // A busy host at the start: for 10 s, four packets in five reach the
+  // receiver 40 ms late; afterwards every one is on time.
+  feed(meter, (i) => i * 20 + (i < 500 && i % 5 !== 0 ? 40 : 0));
+  const w = meter.windows()!;
+  assert.ok(Math.abs(w.driftMs + 40) < 1, `arrival drift ${w.driftMs}`);
+  assert.ok(Math.abs(w.clockDriftMs) < 1, `clock drift ${w.clockDriftMs}`);
+  assert.ok(Math.abs(w.headLateMs - 40) < 1, `late ${w.headLateMs}`);
+  assert.ok(Math.abs(w.tailLateMs) < 1, `late ${w.tailLateMs}`);
+  assert.equal(w.windowS, 10);
+
+  // RTP time lost at underruns shows in both: it is the sender's clock.
+  const lagging = new DriftMeter();
+  feed(
+    lagging,
+    (i) => i * 20 + (i % 3 === 0 ? 25 : 0),
+    (i) => (i - 2 * Math.min(3, Math.floor(i / 700))) * 960,
+  );
+  assert.ok(
+    Math.abs(lagging.clockDriftMs() - 120) < 1,
+    `clock drift ${lagging.clockDriftMs()}`,
   );
 });
