@@ -8,8 +8,8 @@
  * Prints each sample as it is taken, then a start-vs-end table and the
  * report as JSON (`--json` prints only the JSON). Exits non-zero when a
  * figure is not flat: fds or children or scheduler tasks above the start
- * after close, events not exactly once per cause, RTP clock drift over
- * 20 ms (soak/drift.ts).
+ * after close, events not exactly once per cause, RTP arrival drift over
+ * 20 ms (soak/drift.ts; the clock drift is printed beside it).
  *
  * @module
  */
