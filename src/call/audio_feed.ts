@@ -12,7 +12,11 @@
  * sent late. Source frames that come in after silence filled their slots
  * (a source that fell behind real time) are dropped — the silence was
  * their time — and the first one kept starts a new RTP run, which the
- * sender places at its deadline (MediaSender.beginSource).
+ * sender places at its deadline (MediaSender.beginSource). Silence never
+ * takes a slot in which source audio is already queued to play; and where
+ * a new source's first frame is due inside time that silence already
+ * covered (its video leg set the clock, or the event loop was held up),
+ * `send` returns the lead, and the source plays that much later.
  *
  * @module
  */
@@ -42,6 +46,8 @@ export interface AudioFeedOptions {
   sender(): MediaSender | undefined;
   /** Whether the user muted the call. */
   muted(): boolean;
+  /** When the source's next queued audio frame is due; NaN when none is. */
+  nextSourceDeadline(): number;
 }
 
 /** A call's outgoing audio: source frames, mute and idle silence. */
@@ -85,16 +91,20 @@ export class AudioFeed {
     this.#o.sender()?.beginSource();
   }
 
-  /** Sends one source frame (silence in its place while muted). */
+  /**
+   * Sends one source frame (silence in its place while muted). Returns 0,
+   * or how many ms later the source must play from here on: the frame's RTP
+   * time lies that far ahead of `deadline` (see {@linkcode MediaSender.sendAudio}).
+   */
   send(
     data: Uint8Array,
     timestamp: number,
     duration: number,
     deadline: number,
     level: number,
-  ): void {
+  ): number {
     const sender = this.#o.sender();
-    if (!sender || !this.#o.connection.live) return;
+    if (!sender || !this.#o.connection.live) return 0;
     if (this.#silent) {
       // Decided once, so silence cannot go on dropping frame after frame.
       this.#cut = this.#fresh ? -Infinity : this.#silenceAt + FRAME_MS / 2;
@@ -103,10 +113,10 @@ export class AudioFeed {
     }
     this.#fresh = false;
     this.#lastAudioAt = this.#o.scheduler.clock.now();
-    if (deadline < this.#cut) return;
-    this.#sentAt = deadline;
+    if (deadline < this.#cut) return 0;
+    let lead;
     if (this.#o.muted()) {
-      sender.sendAudio(
+      lead = sender.sendAudio(
         OPUS_SILENCE,
         timestamp,
         duration,
@@ -117,8 +127,17 @@ export class AudioFeed {
       this.#vad.update(SILENT_DBOV, FRAME_MS);
     } else {
       const voice = this.#vad.update(level, duration / 48);
-      sender.sendAudio(data, timestamp, duration, deadline, level, voice);
+      lead = sender.sendAudio(
+        data,
+        timestamp,
+        duration,
+        deadline,
+        level,
+        voice,
+      );
     }
+    this.#sentAt = lead === 0 ? deadline : deadline + lead;
+    return lead;
   }
 
   #silenceTick(now: number): void {
@@ -134,16 +153,25 @@ export class AudioFeed {
       this.#silenceTask.at(this.#lastAudioAt + IDLE_MS);
       return;
     }
-    if (!this.#silent) {
-      this.#silent = true;
-      sender.beginSource();
-    }
     // The latest 20 ms slot after the last frame that has begun: slots
     // missed while the event loop was held up pass in the timestamps (a
     // gap, as after packet loss) instead of going out late in a burst.
     const last = Number.isNaN(this.#sentAt) ? now - FRAME_MS : this.#sentAt;
     const frames = Math.max(1, Math.floor((now - last) / FRAME_MS));
-    this.#sentAt = this.#silenceAt = last + frames * FRAME_MS;
+    const slot = last + frames * FRAME_MS;
+    // A source frame due before this slot's middle plays in it (its pacer
+    // may simply run later in this same pass): silence here would put the
+    // whole source ahead of its deadlines.
+    const due = this.#o.nextSourceDeadline();
+    if (due < slot + FRAME_MS / 2) {
+      this.#silenceTask.at(Math.max(now, due) + FRAME_MS);
+      return;
+    }
+    if (!this.#silent) {
+      this.#silent = true;
+      sender.beginSource();
+    }
+    this.#sentAt = this.#silenceAt = slot;
     this.#silenceTs += frames * FRAME_TICKS;
     sender.sendAudio(
       OPUS_SILENCE,

@@ -103,6 +103,8 @@ export class GroupCall {
       connection: this.#connection,
       sender: () => this.#sfu.sender,
       muted: () => this.#controls.muted,
+      nextSourceDeadline: () =>
+        this.#player.playback?.nextAudioDeadline() ?? NaN,
     });
     this.#controls = new MediaControls({
       chatId: options.chatId,

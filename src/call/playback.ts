@@ -8,10 +8,6 @@
  * resuming neither skips nor repeats, and the position carries on across
  * pause, resume and seek rather than restarting at zero.
  *
- * Keyframes on demand (`requestKeyframe`): a source whose legs can restart
- * at any position (a file) restarts its video leg there (`video_restart.ts`);
- * any other relies on its leg's keyframe schedule.
- *
  * End events: exactly once per leg, after the leg's last buffered frame has
  * played, video before audio; never for `pause`, `seekBy` or `stop` (each
  * (re)open bumps a generation number and late callbacks of an older one are
@@ -68,9 +64,6 @@ export interface PlaybackOptions {
   startupMs?: number;
 }
 
-/** Playback state. */
-export type PlaybackState = RunState;
-
 const AUDIO_HIGH = 50; // 1 s of 20 ms frames buffered: stop reading ffmpeg
 const AUDIO_LOW = 25;
 const VIDEO_HIGH = 30;
@@ -79,13 +72,17 @@ const VIDEO_LOW = 15;
 // deno-lint-ignore no-explicit-any
 type AnyTrack = Track<any>;
 
-interface Track<F> {
-  pacer: FramePacer<F>;
-  waiting: boolean;
-  released: number;
-  anchored: boolean;
-  ended: LegEnd | undefined;
-  emitted: boolean;
+/** One leg's pacer and where it stands. */
+class Track<F> {
+  readonly pacer: FramePacer<F>;
+  waiting = false;
+  released = 0;
+  anchored = false;
+  ended: LegEnd | undefined = undefined;
+  emitted = false;
+  constructor(pacer: FramePacer<F>) {
+    this.pacer = pacer;
+  }
 }
 
 /** One source playing into one call. */
@@ -110,7 +107,7 @@ export class Playback {
     this.#o = options;
     this.#scheduler = options.scheduler ?? sharedScheduler();
     const scheduler = this.#scheduler;
-    this.#audio = this.#track(
+    this.#audio = new Track(
       new FramePacer<OpusFrame>({
         clockRate: 48000,
         scheduler,
@@ -118,7 +115,7 @@ export class Playback {
       }),
     );
     this.#video = hasVideo(options.source.tracks)
-      ? this.#track(
+      ? new Track(
         new FramePacer<Vp8Frame>({
           clockRate: 90000,
           scheduler,
@@ -155,24 +152,13 @@ export class Playback {
     });
   }
 
-  #track<F>(pacer: FramePacer<F>): Track<F> {
-    return {
-      pacer,
-      waiting: false,
-      released: 0,
-      anchored: false,
-      ended: undefined,
-      emitted: false,
-    };
-  }
-
   /** The source being played. */
   get source(): SourceRecipe {
     return this.#o.source;
   }
 
   /** Current state. */
-  get state(): PlaybackState {
+  get state(): RunState {
     return this.#run.state;
   }
 
@@ -223,6 +209,22 @@ export class Playback {
     const queued = t.pacer.findQueued((f) => f.keyframe);
     if (queued - this.#scheduler.clock.now() <= restart.leadMs) return;
     restart.request(this.#run.generation);
+  }
+
+  /** When the next queued audio frame is due; NaN when none is queued. */
+  nextAudioDeadline(): number {
+    return this.#audio.pacer.nextDeadline;
+  }
+
+  /**
+   * Plays everything from here on `ms` later, audio and video together
+   * (the sink's RTP time ran ahead of the deadlines: see
+   * `MediaSender.sendAudio`).
+   */
+  delay(ms: number): void {
+    this.#origin += ms; // a track not anchored yet starts in step
+    this.#audio.pacer.shift(ms);
+    this.#video?.pacer.shift(ms);
   }
 
   /** Stops everything; no end event follows. Idempotent. */

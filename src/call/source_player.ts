@@ -22,14 +22,17 @@ import type { CallLogger } from "./types.ts";
 
 /** Where a connection's audio goes (a call's `AudioFeed`). */
 export interface AudioOutlet {
-  /** An Opus frame is due; `level` is its RMS in dBov. */
+  /**
+   * An Opus frame is due; `level` is its RMS in dBov. Returns how many ms
+   * later the source must play from here on (0: on time).
+   */
   send(
     data: Uint8Array,
     timestamp: number,
     duration: number,
     deadline: number,
     level: number,
-  ): void;
+  ): number;
   /** A new stretch of media starts (open, resume, seek). */
   sourceStarted(): void;
 }
@@ -133,8 +136,15 @@ export class SourcePlayer {
         : undefined,
       sink: {
         audio: (f: OpusFrame, deadline, level) => {
-          if (!current()) return;
-          audio?.send(f.data, f.timestamp, f.duration, deadline, level);
+          if (!current() || !audio) return;
+          const lead = audio.send(
+            f.data,
+            f.timestamp,
+            f.duration,
+            deadline,
+            level,
+          );
+          if (lead > 0) playback.delay(lead);
         },
         video: (f, deadline, interval) => {
           const sender = this.#o.sender();

@@ -68,6 +68,26 @@ export class FramePacer<T> {
     this.#firstTimestamp = timestamp;
   }
 
+  /** The deadline of the next frame to be released; NaN when none is queued. */
+  get nextDeadline(): number {
+    return this.#head < this.#frames.length ? this.#deadlines[this.#head] : NaN;
+  }
+
+  /**
+   * Moves the anchor and every queued frame `ms` later: the track's media
+   * time now plays out that much later (pass the same `ms` to the audio and
+   * video pacers of a call to keep them in step).
+   */
+  shift(ms: number): void {
+    this.#origin += ms;
+    for (let i = this.#head; i < this.#deadlines.length; i++) {
+      this.#deadlines[i] += ms;
+    }
+    if (this.#head < this.#frames.length) {
+      this.#task.at(this.#deadlines[this.#head]);
+    }
+  }
+
   /** The media deadline of a timestamp under the current anchor. */
   deadlineOf(timestamp: number): number {
     return this.#origin +

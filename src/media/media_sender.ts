@@ -127,6 +127,8 @@ export class MediaSender {
    */
   #anchored = false;
   #anchorMs = 0;
+  /** How far ahead of its deadline the current run's RTP time started, ms. */
+  #leadMs = 0;
   #closed = false;
 
   /** @param options See {@linkcode MediaSenderOptions}. */
@@ -213,6 +215,10 @@ export class MediaSender {
     this.#anchorMs += this.#opus.mark() / 48;
     const behindMs = deadline - this.#anchorMs -
       this.#opus.lastDurationSamples / 48;
+    // Timestamps cannot go back: a run due before the RTP time sent so far
+    // ran out starts that much early. Up to half a frame is the grid's own
+    // rounding; more is a lead the caller must take up (see sendAudio).
+    this.#leadMs = behindMs < -duration / 96 ? -behindMs : 0;
     return behindMs >= duration / 96
       ? Math.round((behindMs * 48) / duration) * duration
       : 0;
@@ -228,6 +234,14 @@ export class MediaSender {
   /**
    * Sends one Opus frame now. `deadline` is its media time on the monotonic
    * clock; `levelDbov`/`voice` feed the RFC 6464 extension.
+   *
+   * Returns 0, or — for the first frame of a run that RTP time already sent
+   * covers by more than half a frame (#14: silence went out in the slot
+   * where a new source's first frame was due) — how many ms ahead of
+   * `deadline` its RTP time lies. The frame counts as due then, and the
+   * caller plays the rest of the run that much later, so RTP time keeps one
+   * offset to the wall clock instead of stepping back a frame at a later
+   * run.
    */
   sendAudio(
     frame: Uint8Array,
@@ -236,12 +250,15 @@ export class MediaSender {
     deadline: number,
     levelDbov: number,
     voice: boolean,
-  ): void {
-    if (this.#closed) return;
+  ): number {
+    if (this.#closed) return 0;
     const count = this.#ext.audio(levelDbov, voice);
     const opus = this.#opus;
+    let lead = 0;
     if (this.#anchored && opus.startsRun(sourceTimestamp)) {
       opus.runGap = this.#runGap(deadline, duration);
+      lead = this.#leadMs;
+      deadline += lead;
     }
     const n = opus.write(
       this.#buf,
@@ -260,6 +277,7 @@ export class MediaSender {
     this.#audio.packets++;
     this.#sink.sendRtp(this.#buf, n);
     if (restarted) this.#reports.restarted(this.#audio, this.#clock.now());
+    return lead;
   }
 
   /**

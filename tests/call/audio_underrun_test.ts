@@ -5,6 +5,12 @@
  * are dropped; the first source packet after the stall is 400 ms of RTP
  * time further on than contiguity would put it, and every packet's
  * arrival − media time offset stays within one frame of the first.
+ *
+ * And a new source's first frame due in a slot that idle silence covered
+ * (the loop was held up; or its video leg set the clock) must not put the
+ * source ahead of its deadlines: that lead came back later as a whole-frame
+ * step in RTP time against the wall clock (50-call soak, 7 of 50 calls,
+ * 20–140 ms).
  */
 import assert from "node:assert/strict";
 import { AudioFeed } from "../../src/call/audio_feed.ts";
@@ -12,7 +18,8 @@ import type { ConnectionTracker } from "../../src/call/connection_tracker.ts";
 import { FramePacer } from "../../src/media/frame_pacer.ts";
 import { MediaSender } from "../../src/media/media_sender.ts";
 import { parseRtcp } from "../../src/rtp/rtcp.ts";
-import { fakeScheduler } from "../_support/fake_time.ts";
+import { Scheduler } from "../../src/runtime/scheduler.ts";
+import { fakeTimers } from "../_support/fake_time.ts";
 import { test } from "../_support/harness.ts";
 
 /** A loud 20 ms Opus frame stand-in (the feed tells silence by its bytes). */
@@ -20,8 +27,22 @@ const TONE = new Uint8Array(80).fill(0xfc);
 /** Source timestamps as a long-running stream has them (a minute in). */
 const SOURCE_START = 48_000 * 60;
 
+/** A fake clock that can also jump, as when something holds the event loop. */
+function heldClock() {
+  const timers = fakeTimers();
+  let heldMs = 0;
+  const now = () => timers.now() + heldMs;
+  const scheduler = new Scheduler({
+    clock: { now },
+    timers: timers.timers,
+    earlyMs: 0,
+  });
+  const hold = (ms: number) => heldMs += ms;
+  return { scheduler, now, advance: timers.advance, hold };
+}
+
 function setUp() {
-  const time = fakeScheduler();
+  const time = heldClock();
   const sent: { at: number; ts: number; loud: boolean }[] = [];
   const srs: { at: number; rtp: number }[] = [];
   const sender = new MediaSender({
@@ -53,11 +74,17 @@ function setUp() {
     connection,
     sender: () => sender,
     muted: () => false,
+    nextSourceDeadline: () => pacer.nextDeadline,
   });
   const pacer = new FramePacer<number>({
     clockRate: 48_000,
     scheduler: time.scheduler,
-    onFrame: (ts, deadline) => feed.send(TONE, ts, 960, deadline, -20),
+    // As Playback does (SourcePlayer → Playback.delay): a lead moves the
+    // rest of the source later.
+    onFrame: (ts, deadline) => {
+      const lead = feed.send(TONE, ts, 960, deadline, -20);
+      if (lead > 0) pacer.shift(lead);
+    },
   });
   /** Pushes source frames `from` … `to − 1` (20 ms each). */
   const push = (from: number, to: number) => {
@@ -70,7 +97,10 @@ function setUp() {
     feed.stop();
     sender.close();
   };
-  return { time, sent, srs, feed, pacer, push, close };
+  /** arrival − RTP time of packet `p`, against the first packet sent. */
+  const offset = (p: { at: number; ts: number }) =>
+    p.at - sent[0].at - ((p.ts - sent[0].ts) >>> 0) / 48;
+  return { time, sent, srs, feed, pacer, push, close, offset };
 }
 
 test("audio-underrun: a 400 ms source stall moves RTP time by 400 ms, in step with the wall clock", () => {
@@ -124,4 +154,63 @@ test("audio-underrun: a 400 ms source stall moves RTP time by 400 ms, in step wi
     ((span.at(-1)!.ts - first.ts) >>> 0) / 48,
     span.at(-1)!.at - first.at,
   );
+});
+
+test("audio-run: a source due while the event loop was held up is not pushed ahead by the silence that ran first", () => {
+  const { time, sent, srs, feed, pacer, push, close, offset } = setUp();
+  feed.start();
+  time.advance(110); // idle silence in slots 0, 20, … 100
+  feed.sourceStarted();
+  const origin = time.now() + 40; // 150: between silence slots 140 and 160
+  pacer.anchor(SOURCE_START, origin);
+  push(0, 100);
+  // Something holds the loop from 135 to 235: the silence task (due at
+  // 140) then runs before the pacer (due at 150), at 235.
+  const hog = time.scheduler.task(() => time.hold(100));
+  hog.at(135);
+  time.advance(2000);
+  hog.cancel();
+  close();
+
+  const loud = sent.filter((p) => p.loud);
+  assert.equal(loud.length, 100, "every source frame sent");
+  assert.ok(
+    !sent.some((p) => !p.loud && p.at > 200 && p.at < loud[99].at),
+    "no silence over the source",
+  );
+  // Once on time again, source and silence keep one offset to the clock.
+  for (const p of sent.filter((p) => p.at < 135 || p.at > 300)) {
+    assert.ok(Math.abs(offset(p)) <= 10, `offset ${offset(p)} ms at ${p.at}`);
+  }
+  for (const r of srs.filter((r) => r.at > 300)) {
+    const o = offset({ at: r.at, ts: r.rtp });
+    assert.ok(Math.abs(o) <= 10, `SR offset ${o} ms at ${r.at}`);
+  }
+});
+
+test("audio-run: a source whose first frame is due inside a silence slot already sent plays that much later", () => {
+  const { time, sent, srs, feed, pacer, push, close, offset } = setUp();
+  feed.start();
+  time.advance(141); // silence in slots 0 … 140; 140 is on the wire
+  // The clock was set earlier (by the video leg): audio is due at 143,
+  // 17 ms inside the slot silence took.
+  feed.sourceStarted();
+  pacer.anchor(SOURCE_START, 143);
+  push(0, 100);
+  time.advance(2500);
+  close();
+
+  const loud = sent.filter((p) => p.loud);
+  assert.equal(loud.length, 100, "every source frame sent");
+  assert.equal(loud[0].at, 143, "the first frame goes out when due");
+  // Its RTP time is the next slot's (160); the rest plays from there.
+  assert.equal(offset(loud[0]), -17);
+  assert.equal(loud[1].at, 180, "the source plays 17 ms later from here");
+  for (const p of sent.filter((p) => p !== loud[0])) {
+    assert.ok(Math.abs(offset(p)) <= 0.5, `offset ${offset(p)} ms at ${p.at}`);
+  }
+  for (const r of srs.filter((r) => r.at > 200)) {
+    const o = offset({ at: r.at, ts: r.rtp });
+    assert.ok(Math.abs(o) <= 1, `SR offset ${o} ms at ${r.at}`);
+  }
 });

@@ -214,3 +214,59 @@ test("playback: stop mid-stream and a seek past the end fire no extra events", a
     tmp.cleanup();
   }
 });
+
+test("playback: delay(ms) plays the rest of the audio and the video that much later, in step", async () => {
+  const tmp = tempDir();
+  try {
+    await makeAvFile(tmp.path("av.mp4"), 1);
+    // The media clock each frame was played on: deadline − media time.
+    const audio: { origin: number; delayed: boolean }[] = [];
+    const video: { origin: number; delayed: boolean }[] = [];
+    let firstAudio = NaN, firstVideo = NaN, delayed = false;
+    let ends = 0;
+    const playback: Playback = new Playback({
+      source: sourceRecipe(fromFile(tmp.path("av.mp4"), {
+        tracks: Track.Video,
+        videoWidth: 320,
+        videoHeight: 240,
+      })),
+      sink: {
+        audio: (f, deadline) => {
+          if (Number.isNaN(firstAudio)) firstAudio = f.timestamp;
+          const origin = deadline - (f.timestamp - firstAudio) / 48;
+          audio.push({ origin, delayed });
+          if (audio.length === 10) {
+            playback.delay(30); // as the sink asks when RTP time ran ahead
+            delayed = true;
+          }
+        },
+        video: (f, deadline) => {
+          if (Number.isNaN(firstVideo)) firstVideo = f.timestamp;
+          const origin = deadline - (f.timestamp - firstVideo) / 90;
+          video.push({ origin, delayed });
+        },
+        sourceStarted: () => {},
+      },
+      onEnd: () => ends++,
+    });
+    await playback.start();
+    await until(() => ends === 2);
+    await playback.stop();
+    const origin = audio[0].origin;
+    const near = (a: number, b: number) => Math.abs(a - b) < 1e-6;
+    assert.ok(audio.length >= 49 && video.length === 30);
+    for (
+      const [kind, frames] of [["audio", audio], ["video", video]] as const
+    ) {
+      frames.forEach((f, i) =>
+        assert.ok(
+          near(f.origin, origin + (f.delayed ? 30 : 0)),
+          `${kind} frame ${i}: ${f.origin - origin} ms`,
+        )
+      );
+      assert.ok(frames.some((f) => f.delayed), `${kind} after the delay`);
+    }
+  } finally {
+    tmp.cleanup();
+  }
+});
