@@ -4,28 +4,22 @@
  * - audio level (RFC 6464), audio only;
  * - abs-send-time (24-bit 6.18 fixed-point seconds), for the SFU's
  *   bandwidth estimation;
- * - transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc):
- *   only its room is reserved here, as zero. The number itself goes in as
- *   each packet is sent (`transport_wide_cc.ts`), one per packet in send
- *   order — all packets of a frame are written at once, and RTX packets
- *   copy their original's extensions.
+ * - transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc).
+ * The last two are send-time values: only their room is reserved here, as
+ * zero, and they go in as each packet leaves (`transport_wide_cc.ts`) —
+ * all packets of a frame are written at once but leave paced, and RTX
+ * packets copy their original's extensions.
  * Each is written only when the answer negotiated its id.
  *
  * @module
  */
 
-import { type Clock, monotonicToUnixMs } from "../runtime/clock.ts";
-import {
-  absSendTime24,
-  audioLevelByte,
-  type ExtensionIds,
-} from "../rtp/header_extensions.ts";
+import { audioLevelByte, type ExtensionIds } from "../rtp/header_extensions.ts";
 import type { ExtensionElement } from "../rtp/packet.ts";
 
 /** Fills the header extension elements for the next packet. */
 export class HeaderExtensionWriter {
   readonly #ids: ExtensionIds;
-  readonly #clock: Clock;
   /** The elements; the first `count` returned by a write are in use. */
   readonly elements: ExtensionElement[] = [
     { id: 0, length: 1, value: 0 },
@@ -33,13 +27,9 @@ export class HeaderExtensionWriter {
     { id: 0, length: 2, value: 0 },
   ];
 
-  /**
-   * @param ids Negotiated extension ids (0 or absent: not negotiated).
-   * @param clock Stamps abs-send-time.
-   */
-  constructor(ids: ExtensionIds, clock: Clock) {
+  /** @param ids Negotiated extension ids (0 or absent: not negotiated). */
+  constructor(ids: ExtensionIds) {
     this.#ids = ids;
-    this.#clock = clock;
   }
 
   /** Writes an audio packet's extensions; returns how many elements are used. */
@@ -64,9 +54,7 @@ export class HeaderExtensionWriter {
     if (this.#ids.absSendTime) {
       ext[count].id = this.#ids.absSendTime;
       ext[count].length = 3;
-      ext[count++].value = absSendTime24(
-        monotonicToUnixMs(this.#clock.now()) / 1000,
-      );
+      ext[count++].value = 0;
     }
     if (this.#ids.transportWideCc) {
       ext[count].id = this.#ids.transportWideCc;

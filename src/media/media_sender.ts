@@ -137,11 +137,12 @@ export class MediaSender {
     const scheduler = options.scheduler ?? sharedScheduler();
     this.#clock = scheduler.clock;
     const ids = options.extensionIds ?? DEFAULT_EXTENSION_IDS;
-    this.#ext = new HeaderExtensionWriter(ids, this.#clock);
+    this.#ext = new HeaderExtensionWriter(ids);
     const sink = this.#sink = new TransportWideCc(
       options.sink,
       ids.transportWideCc,
       this.#clock,
+      ids.absSendTime,
     );
     const cname = options.cname ??
       `tgcall-${crypto.getRandomValues(new Uint32Array(1))[0].toString(36)}`;

@@ -12,10 +12,16 @@
  * delay: one-way delay (arrival − send, on two unrelated clocks) above the
  * lowest one-way delay of the last ten seconds.
  *
+ * abs-send-time (the SFU's bandwidth estimate reads it) is stamped here too,
+ * from the same clock reading: it is the moment the packet leaves, so paced
+ * video packets and retransmissions carry their own send time (libwebrtc
+ * writes both extensions at egress), and a packet reads the clock once —
+ * on Node each reading is a boxed double, the send path's only allocation.
+ *
  * @module
  */
 
-import type { Clock } from "../runtime/clock.ts";
+import { type Clock, monotonicToUnixMs } from "../runtime/clock.ts";
 import { extensionValueOffset, type TwccFeedback } from "../rtp/twcc.ts";
 import type { RtpSink } from "./rtp_sink.ts";
 
@@ -48,10 +54,16 @@ export interface TransportCcStats {
   delayMs: number;
 }
 
-/** Stamps transport-wide sequence numbers and reads their feedback. */
+/**
+ * Stamps transport-wide sequence numbers and abs-send-time as packets
+ * leave, and reads the sequence numbers' feedback.
+ */
 export class TransportWideCc implements RtpSink {
   readonly #sink: RtpSink;
   readonly #id: number;
+  readonly #absSendTimeId: number;
+  /** Unix ms at monotonic 0: abs-send-time is wall-clock seconds mod 64. */
+  readonly #unixOffsetMs: number;
   readonly #clock: Clock;
   // Made on the first stamped packet. Slot `seq & mask` holds the send
   // time and which lap of the ring the number is from, `(seq >> shift) +
@@ -69,12 +81,22 @@ export class TransportWideCc implements RtpSink {
 
   /**
    * @param sink Where packets go once stamped.
-   * @param extensionId The negotiated extension id; 0 sends packets as they are.
+   * @param extensionId The negotiated transport-wide sequence id; 0 leaves
+   * the element alone.
    * @param clock Send times.
+   * @param absSendTimeId The negotiated abs-send-time id; 0 leaves the
+   * element alone.
    */
-  constructor(sink: RtpSink, extensionId: number, clock: Clock) {
+  constructor(
+    sink: RtpSink,
+    extensionId: number,
+    clock: Clock,
+    absSendTimeId = 0,
+  ) {
     this.#sink = sink;
     this.#id = extensionId;
+    this.#absSendTimeId = absSendTimeId;
+    this.#unixOffsetMs = monotonicToUnixMs(0);
     this.#clock = clock;
   }
 
@@ -83,8 +105,28 @@ export class TransportWideCc implements RtpSink {
     return this.#stats && { ...this.#stats };
   }
 
-  /** Stamps the next sequence number (when the packet has the element) and sends. */
+  /**
+   * Stamps abs-send-time and the next sequence number (where the packet
+   * has the elements) and sends.
+   */
   sendRtp(buf: Uint8Array, length: number): boolean {
+    if (!this.#id && !this.#absSendTimeId) {
+      return this.#sink.sendRtp(buf, length);
+    }
+    // Both stamped here, not in helpers: a send time passed to a call that
+    // is not inlined is a boxed double per packet.
+    const now = this.#clock.now();
+    if (this.#absSendTimeId) {
+      const at = extensionValueOffset(buf, length, this.#absSendTimeId);
+      if (at >= 0 && (buf[at - 1] & 0x0f) === 2) {
+        // 6.18 fixed-point seconds, 24 bits (absSendTime24, inline).
+        const v = Math.floor(((this.#unixOffsetMs + now) / 1000) * 262144) &
+          0xffffff;
+        buf[at] = v >> 16;
+        buf[at + 1] = (v >> 8) & 0xff;
+        buf[at + 2] = v & 0xff;
+      }
+    }
     if (this.#id) {
       const at = extensionValueOffset(buf, length, this.#id);
       if (at >= 0 && (buf[at - 1] & 0x0f) === 1) {
@@ -92,9 +134,6 @@ export class TransportWideCc implements RtpSink {
         this.#seq = (seq + 1) & 0xffff;
         buf[at] = seq >> 8;
         buf[at + 1] = seq & 0xff;
-        // Stamped here, not in a helper: a send time passed to a call that
-        // is not inlined is a boxed double per packet.
-        const now = this.#clock.now();
         let sentAt = this.#sentAt, sentLap = this.#sentLap;
         let slot = 0;
         if (sentAt && sentLap) {

@@ -56,6 +56,34 @@ test("media-sender: audio carries level, abs-send-time and a transport-wide sequ
   time.advance(10_000);
 });
 
+test("media-sender: abs-send-time is each packet's own send time, paced video and RTX included", () => {
+  const { rtp, sender, time } = setUp();
+  // abs-send-time: 24-bit 6.18 fixed-point wall-clock seconds.
+  const expected = (at: number) =>
+    Math.floor((monotonicToUnixMs(at) / 1000) * 262144) & 0xffffff;
+  const stamped = (packet: Uint8Array) => {
+    const v = readRtpPacket(packet)!.extensions.get(2)!;
+    return (v[0] << 16) | (v[1] << 8) | v[2];
+  };
+  time.advance(1234.567);
+  sender.sendAudio(Uint8Array.of(0xfc, 1), 0, 960, time.now(), -25, true);
+  sender.sendVideo(new Uint8Array(10_000), 0, time.now(), 40);
+  time.advance(40);
+  const seq = readRtpPacket(rtp[rtp.length - 1].packet)!.sequenceNumber;
+  const nack = hex(
+    "81cd0003" + "00000001" + "00002222" + seq.toString(16).padStart(4, "0") +
+      "0000",
+  );
+  time.advance(7.25);
+  sender.handleRtcp(nack, nack.length);
+  const sent = rtp.map((r) => ({ at: r.at, value: stamped(r.packet) }));
+  assert.ok(sent.length >= 11, `${sent.length} packets`);
+  const times = new Set(sent.map((s) => s.at));
+  assert.ok(times.size >= 5, "video packets leave at several times");
+  for (const { at, value } of sent) assert.equal(value, expected(at));
+  sender.close();
+});
+
 test("media-sender: a large video frame leaves spread over half the frame interval", () => {
   const { rtp, sender, time } = setUp();
   sender.sendVideo(new Uint8Array(10_000), 0, 0, 40);

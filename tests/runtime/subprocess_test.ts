@@ -54,6 +54,11 @@ test("subprocess: ffmpeg's Opus-in-OGG arrives as a byte stream, page by page", 
       "-hide_banner",
       "-loglevel",
       "error",
+      // At the input's own rate, as a live source: ffmpeg writes a page every
+      // 20 ms. Faster than real time, a busy reader may find the whole
+      // second in the pipe at once (a loaded CI machine read it in few
+      // chunks), which says nothing about flushing.
+      "-re",
       "-f",
       "lavfi",
       "-i",
