@@ -13,7 +13,9 @@
  * (tracks with its RTP packetizer and SR reporter) to the same kind of
  * receivers, driven by the same scheduler with the same frames.
  *
- * `TGCALL_SCALE_N` (comma list, default "100") picks N.
+ * `TGCALL_SCALE_N` (comma list, default "100") picks N. From N = 500 on,
+ * each phase and the setup's progress (every 5 s) go to stderr: a large N
+ * takes minutes, and a stall must say where it is.
  *
  * @module
  */
@@ -44,6 +46,8 @@ const WINDOW_MS = Number(process.env.TGCALL_SCALE_WINDOW_MS ?? 5000);
 const SETTLE_MS = 1000;
 const FRAME_MS = 20;
 const CONNECT_BATCH = 25;
+/** From this N on, phases and setup progress are logged to stderr. */
+const PROGRESS_N = 500;
 /** Receivers per child process. */
 const PEERS_PER_HOST = 250;
 /** A 20 ms Opus frame at ~64 kbit/s (TOC 0xfc: fullband CELT, 20 ms). */
@@ -77,8 +81,11 @@ interface Fleet {
 async function openInBatches(
   n: number,
   openOnce: (i: number) => Promise<void>,
+  log: (message: string) => void,
 ): Promise<number> {
   let retries = 0;
+  const start = performance.now();
+  let logged = start;
   const open = async (i: number): Promise<void> => {
     try {
       await openOnce(i);
@@ -94,6 +101,12 @@ async function openInBatches(
         (_, k) => open(i + k),
       ),
     );
+    const now = performance.now();
+    if (now - logged >= 5000) {
+      logged = now;
+      const open = Math.min(n, i + CONNECT_BATCH);
+      log(`${open}/${n} open, ${retries} reopened, ${secs(now - start)}`);
+    }
   }
   return retries;
 }
@@ -102,6 +115,7 @@ async function openInBatches(
 async function tgcallFleet(
   n: number,
   hosts: PeerHosts,
+  log: (message: string) => void,
   mux?: UdpMux,
 ): Promise<Fleet> {
   const transports: PeerTransport[] = [];
@@ -127,7 +141,7 @@ async function tgcallFleet(
       },
     });
   };
-  const retries = await openInBatches(n, openOnce);
+  const retries = await openInBatches(n, openOnce, log);
   return {
     calls,
     retries,
@@ -142,6 +156,7 @@ async function tgcallFleet(
 async function libdatachannelFleet(
   n: number,
   hosts: PeerHosts,
+  log: (message: string) => void,
 ): Promise<Fleet> {
   const pcs: InstanceType<typeof PeerConnection>[] = [];
   const calls: Sending[] = [];
@@ -191,7 +206,7 @@ async function libdatachannelFleet(
       },
     });
   };
-  const retries = await openInBatches(n, openOnce);
+  const retries = await openInBatches(n, openOnce, log);
   return {
     calls,
     retries,
@@ -205,17 +220,30 @@ async function libdatachannelFleet(
   };
 }
 
+function secs(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
 /** Runs every call's 20 ms task for the window and measures. */
 async function measure(
   n: number,
-  openFleet: (hosts: PeerHosts) => Promise<Fleet>,
+  label: string,
+  openFleet: (
+    hosts: PeerHosts,
+    log: (message: string) => void,
+  ) => Promise<Fleet>,
 ): Promise<Measurement> {
+  const log = (message: string) => {
+    if (n >= PROGRESS_N) console.error(`scale ${label} N=${n}: ${message}`);
+  };
   const hosts = PeerHosts.start(Math.ceil(n / PEERS_PER_HOST));
   const heapBefore = await heapUsedAfterGc();
   const heldBefore = await memoryHeldAfterGc();
   const setupStart = performance.now();
-  const fleet = await openFleet(hosts);
+  log("opening");
+  const fleet = await openFleet(hosts, log);
   const setupMs = performance.now() - setupStart;
+  log(`open in ${secs(setupMs)}, ${fleet.retries ?? 0} reopened`);
   const heapAfter = await heapUsedAfterGc();
   const heldAfter = await memoryHeldAfterGc();
   const scheduler = sharedScheduler();
@@ -237,6 +265,7 @@ async function measure(
     return task;
   });
   await new Promise((r) => setTimeout(r, SETTLE_MS));
+  log(`sending; measuring ${secs(WINDOW_MS)}`);
   recording = true;
   const cpuStart = cpuSeconds(), wallStart = performance.now();
   await new Promise((r) => setTimeout(r, WINDOW_MS));
@@ -247,8 +276,10 @@ async function measure(
   // Let the receivers drain before asking what arrived in all.
   await new Promise((r) => setTimeout(r, 500));
   const received = await hosts.packets();
+  log(`measured: ${(100 * cpu * 1000 / wall).toFixed(1)} % of a core; closing`);
   await fleet.close();
   await hosts.close();
+  log("closed");
   return {
     value: (100 * cpu * 1000) / wall,
     notes: {
@@ -268,14 +299,15 @@ async function measure(
 }
 
 function tgcall(n: number, sharedMux: boolean): Promise<Measurement> {
-  return measure(n, async (hosts) => {
+  const label = sharedMux ? "tgcall shared-mux" : "tgcall";
+  return measure(n, label, async (hosts, log) => {
     const mux = sharedMux
       ? await UdpMux.open({
         networkTypes: ["udp4"],
         bindAddress: { udp4: "127.0.0.1" },
       })
       : undefined;
-    const fleet = await tgcallFleet(n, hosts, mux);
+    const fleet = await tgcallFleet(n, hosts, log, mux);
     return {
       calls: fleet.calls,
       retries: fleet.retries,
@@ -303,7 +335,11 @@ function once(
 const ours = (n: number, mux: boolean) =>
   once(`${n}-${mux}`, () => tgcall(n, mux));
 const theirs = (n: number) =>
-  once(`${n}-ldc`, () => measure(n, (h) => libdatachannelFleet(n, h)));
+  once(
+    `${n}-ldc`,
+    () =>
+      measure(n, "libdatachannel", (h, log) => libdatachannelFleet(n, h, log)),
+  );
 
 /** One figure of a fleet's run as the case value, the run's notes kept. */
 async function pick(

@@ -79,7 +79,12 @@ export class OutgoingStream {
   account(rtp: number, deadline: number, payloadBytes: number): boolean {
     let restarted = this.#timingReset;
     if (!restarted) {
-      const drift = ((this.rtpAt(deadline) - rtp) | 0) * 1000 /
+      // rtpAt(deadline) − rtp, inline and signed: rtpAt's unsigned result
+      // is a boxed double on V8 whenever the call is not inlined.
+      const ahead = Math.round(
+        ((deadline - this.#lastDeadline) * this.clockRate) / 1000,
+      );
+      const drift = ((this.#lastRtp + ahead - rtp) | 0) * 1000 /
         this.clockRate;
       restarted = Math.abs(drift) > TIMING_JUMP_MS;
     }
