@@ -104,8 +104,8 @@ async function openInBatches(
     const now = performance.now();
     if (now - logged >= 5000) {
       logged = now;
-      const open = Math.min(n, i + CONNECT_BATCH);
-      log(`${open}/${n} open, ${retries} reopened, ${secs(now - start)}`);
+      const opened = Math.min(n, i + CONNECT_BATCH);
+      log(`${opened}/${n} open, ${retries} reopened, ${secs(now - start)}`);
     }
   }
   return retries;

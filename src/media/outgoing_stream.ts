@@ -79,12 +79,7 @@ export class OutgoingStream {
   account(rtp: number, deadline: number, payloadBytes: number): boolean {
     let restarted = this.#timingReset;
     if (!restarted) {
-      // rtpAt(deadline) − rtp, inline and signed: rtpAt's unsigned result
-      // is a boxed double on V8 whenever the call is not inlined.
-      const ahead = Math.round(
-        ((deadline - this.#lastDeadline) * this.clockRate) / 1000,
-      );
-      const drift = ((this.#lastRtp + ahead - rtp) | 0) * 1000 /
+      const drift = ((this.#rtpBitsAt(deadline) - rtp) | 0) * 1000 /
         this.clockRate;
       restarted = Math.abs(drift) > TIMING_JUMP_MS;
     }
@@ -105,8 +100,17 @@ export class OutgoingStream {
 
   /** RTP time at monotonic `now`, extrapolated from the last frame's deadline. */
   rtpAt(now: number): number {
+    return this.#rtpBitsAt(now) >>> 0;
+  }
+
+  /**
+   * {@linkcode OutgoingStream.rtpAt}'s bits, signed: a small integer V8
+   * returns unboxed, where the unsigned value above 2^31 is a boxed double
+   * per packet whenever the call is not inlined.
+   */
+  #rtpBitsAt(now: number): number {
     return (this.#lastRtp +
-      Math.round(((now - this.#lastDeadline) * this.clockRate) / 1000)) >>> 0;
+      Math.round(((now - this.#lastDeadline) * this.clockRate) / 1000)) | 0;
   }
 
   /**

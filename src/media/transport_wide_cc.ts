@@ -22,6 +22,7 @@
  */
 
 import { type Clock, monotonicToUnixMs } from "../runtime/clock.ts";
+import { absSendTime24 } from "../rtp/header_extensions.ts";
 import { extensionValueOffset, type TwccFeedback } from "../rtp/twcc.ts";
 import type { RtpSink } from "./rtp_sink.ts";
 
@@ -119,9 +120,7 @@ export class TransportWideCc implements RtpSink {
     if (this.#absSendTimeId) {
       const at = extensionValueOffset(buf, length, this.#absSendTimeId);
       if (at >= 0 && (buf[at - 1] & 0x0f) === 2) {
-        // 6.18 fixed-point seconds, 24 bits (absSendTime24, inline).
-        const v = Math.floor(((this.#unixOffsetMs + now) / 1000) * 262144) &
-          0xffffff;
+        const v = absSendTime24((this.#unixOffsetMs + now) / 1000);
         buf[at] = v >> 16;
         buf[at + 1] = (v >> 8) & 0xff;
         buf[at + 2] = v & 0xff;

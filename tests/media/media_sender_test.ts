@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { MediaSender } from "../../src/media/media_sender.ts";
 import { monotonicToUnixMs } from "../../src/runtime/clock.ts";
+import { absSendTime24 } from "../../src/rtp/header_extensions.ts";
 import { readRtpPacket } from "../../src/rtp/packet.ts";
 import { parseRtcp, type RtcpPacket } from "../../src/rtp/rtcp.ts";
 import { fakeScheduler } from "../_support/fake_time.ts";
@@ -58,9 +59,7 @@ test("media-sender: audio carries level, abs-send-time and a transport-wide sequ
 
 test("media-sender: abs-send-time is each packet's own send time, paced video and RTX included", () => {
   const { rtp, sender, time } = setUp();
-  // abs-send-time: 24-bit 6.18 fixed-point wall-clock seconds.
-  const expected = (at: number) =>
-    Math.floor((monotonicToUnixMs(at) / 1000) * 262144) & 0xffffff;
+  const expected = (at: number) => absSendTime24(monotonicToUnixMs(at) / 1000);
   const stamped = (packet: Uint8Array) => {
     const v = readRtpPacket(packet)!.extensions.get(2)!;
     return (v[0] << 16) | (v[1] << 8) | v[2];
