@@ -8,6 +8,12 @@
  * long-lived objects that are re-armed in place, so steady-state scheduling
  * allocates nothing.
  *
+ * A pass runs due tasks for at most a slice of time, then hands the thread
+ * back to the event loop. An overloaded process — tasks coming due faster
+ * than they run, each re-armed already late — otherwise never leaves the
+ * pass: no socket is read, so no RTCP, consent response or signalling reply
+ * is handled again, and no other timer fires.
+ *
  * @module
  */
 
@@ -34,6 +40,12 @@ export interface SchedulerOptions {
    * small early window lowers average lateness. Default 0.5.
    */
   earlyMs?: number;
+  /**
+   * A pass yields to the event loop after running tasks for this many
+   * milliseconds, and resumes on the next turn. Default 10 (half an audio
+   * frame): a normal pass is far shorter.
+   */
+  sliceMs?: number;
   /** Receives errors thrown by task callbacks; they never stop the loop. */
   onError?: (error: unknown) => void;
 }
@@ -107,6 +119,7 @@ export class Scheduler {
   readonly clock: Clock;
   readonly #timers: TimerHost;
   readonly #earlyMs: number;
+  readonly #sliceMs: number;
   readonly #onError: ((error: unknown) => void) | undefined;
   readonly #heap: Task[] = [];
   #order = 0;
@@ -120,6 +133,7 @@ export class Scheduler {
     this.clock = options.clock ?? monotonicClock;
     this.#timers = options.timers ?? defaultTimers;
     this.#earlyMs = options.earlyMs ?? 0.5;
+    this.#sliceMs = options.sliceMs ?? 10;
     this.#onError = options.onError;
   }
 
@@ -185,6 +199,7 @@ export class Scheduler {
       // Re-read the clock for each task: a slow callback must not let the
       // following ones run with a stale "now".
       let now = this.clock.now();
+      const end = now + this.#sliceMs;
       while (heap.length > 0 && heap[0].deadline <= now + this.#earlyMs) {
         const task = heap[0];
         this._remove(task);
@@ -195,6 +210,9 @@ export class Scheduler {
           this.#onError?.(error);
         }
         now = this.clock.now();
+        // The rest are overdue: #rearm arms a 0 ms timer, after which the
+        // event loop has polled for I/O.
+        if (now >= end) break;
       }
     } finally {
       this.#running = false;

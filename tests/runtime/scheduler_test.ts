@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { openResources } from "../../src/runtime/resources.ts";
 import { Scheduler } from "../../src/runtime/scheduler.ts";
+import { bindUdp } from "../../src/runtime/udp.ts";
 import { fakeTimers as fakeTime } from "../_support/fake_time.ts";
 import { test } from "../_support/harness.ts";
 
@@ -123,6 +124,57 @@ test("scheduler: on real timers, 500 tasks fire close to their deadlines and rel
   assert.ok(lateness[0] >= -0.5, `ran ${-lateness[0]} ms early`);
   // Generous bound: CI machines are shared; the pacing issue measures tightly.
   assert.ok(p99 < 50, `p99 lateness ${p99.toFixed(2)} ms`);
+  assert.equal(s.pending, 0);
+  assert.equal(openResources().timers, 0);
+});
+
+test("scheduler: an overloaded pass yields, so other timers and I/O still run", async () => {
+  // Every task takes 2 ms and is re-armed already due: the work never
+  // catches up. Without slices the pass runs until the tasks give up (2 s),
+  // and meanwhile no timer fires and no socket is read: no RTCP, consent
+  // response or signalling reply would be handled.
+  let onRead: (at: number) => void = () => {};
+  const read = new Promise<number>((resolve) => onRead = resolve);
+  const socket = await bindUdp({
+    address: "127.0.0.1",
+    onMessage: () => onRead(performance.now()),
+  });
+  const s = new Scheduler();
+  const start = s.clock.now();
+  const busy = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until) { /* the task's work */ }
+  };
+  let runs = 0;
+  const tasks = Array.from({ length: 4 }, () => {
+    const task = s.task((now) => {
+      runs++;
+      // The datagram is in the kernel's buffer from the first pass on.
+      if (runs === 1) {
+        socket.send(new Uint8Array([1]), socket.port, "127.0.0.1");
+      }
+      busy(2);
+      if (now - start < 2000) task.at(now - 1);
+    });
+    task.at(start);
+    return task;
+  });
+  const otherTimerAfter = await new Promise<number>((resolve) =>
+    setTimeout(() => resolve(s.clock.now() - start), 5)
+  );
+  const readAfter = (await read) - start;
+  for (const t of tasks) t.cancel();
+  await socket.close();
+  assert.ok(runs > 0);
+  assert.ok(
+    otherTimerAfter < 200,
+    `a 5 ms timer fired after ${otherTimerAfter.toFixed(0)} ms`,
+  );
+  assert.ok(
+    readAfter < 200,
+    `a datagram was read after ${readAfter.toFixed(0)} ms`,
+  );
+  await new Promise((r) => setTimeout(r, 20));
   assert.equal(s.pending, 0);
   assert.equal(openResources().timers, 0);
 });
