@@ -72,6 +72,36 @@ function testFiles(dir, suffix = "_test.js") {
 
 const results = []; // { name, passed, failed }
 
+/**
+ * What failed and why, a few lines per file: CI shows only the end of the
+ * log, so the summary must name the failing tests itself.
+ */
+const failures = []; // { label, lines }
+
+function noteFailure(label, runtime, out) {
+  const o = plain(out).split("\n");
+  let lines;
+  if (runtime === "deno") {
+    const from = o.findIndex((l) => /^\s*ERRORS\s*$/.test(l));
+    const to = o.findIndex((l, i) => i > from && /^\s*FAILURES\s*$/.test(l));
+    lines = from < 0 ? [] : o.slice(from + 1, to < 0 ? undefined : to);
+    lines = lines.filter((l) => l.trim() && !/^\s+(at |\^)/.test(l));
+  } else if (runtime === "bun") {
+    lines = o.filter((l) =>
+      /^(\(fail\)|error:|\w*Error\b)|^\s*(Expected|Received)/.test(l)
+    );
+  } else {
+    // TAP: the failing test, then its YAML; a multi-line message starts on
+    // the line after `error: |-`.
+    lines = o.filter((l, i) =>
+      /^\s*not ok\b|^\s+(error|expected|actual|location):/.test(l) ||
+      /error: [|>]-?$/.test(o[i - 1] ?? "")
+    );
+  }
+  if (lines.length === 0) lines = o.filter((l) => l.trim()).slice(-10);
+  failures.push({ label, lines: lines.slice(0, 24) });
+}
+
 if (!values["no-checks"]) {
   const checks = [
     ["deno fmt --check", "deno", ["fmt", "--check"]],
@@ -154,6 +184,7 @@ for (const runtime of runtimes) {
         ),
       ].pop();
       const r = summary(`deno ${rel}`, res, m && [Number(m[1]), Number(m[2])]);
+      if (r.failed) noteFailure(`deno ${rel}`, "deno", res.out);
       passed += r.passed;
       failed += r.failed;
       if (r.note) notes.push(`${rel}: ${r.note}`);
@@ -184,6 +215,7 @@ for (const runtime of runtimes) {
         res,
         p && f && [Number(p[1]), Number(f[1])],
       );
+      if (r.failed) noteFailure(`bun ${rel}`, "bun", res.out);
       passed += r.passed;
       failed += r.failed;
       if (r.note) notes.push(`${rel}: ${r.note}`);
@@ -218,13 +250,13 @@ for (const runtime of runtimes) {
     const p = res.out.match(/^# pass (\d+)$/m),
       f = res.out.match(/^# fail (\d+)$/m);
     const c = res.out.match(/^# cancelled (\d+)$/m);
-    results.push(
-      summary(
-        "node",
-        res,
-        p && f && [Number(p[1]), Number(f[1]) + Number(c?.[1] ?? 0)],
-      ),
+    const r = summary(
+      "node",
+      res,
+      p && f && [Number(p[1]), Number(f[1]) + Number(c?.[1] ?? 0)],
     );
+    if (r.failed) noteFailure("node", "node", res.out);
+    results.push(r);
   } else {
     console.error(`unknown runtime: ${runtime}`);
     results.push({ name: runtime, passed: 0, failed: 1 });
@@ -246,6 +278,12 @@ function summary(name, res, counts) {
     return { name, passed, failed: 1, note: `exit ${res.code}` };
   }
   return { name, passed, failed };
+}
+
+if (failures.length) console.log("\n=== failures");
+for (const { label, lines } of failures) {
+  console.log(`--- ${label}`);
+  for (const line of lines) console.log(`  ${line.slice(0, 300)}`);
 }
 
 console.log("\n=== slowest steps");
