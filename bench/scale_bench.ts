@@ -34,7 +34,9 @@ import type { BenchCase, Measurement } from "./harness.ts";
 import { PeerHosts } from "./peers/peer_hosts.ts";
 import {
   cpuSeconds,
+  cpuTimes,
   LatenessHistogram,
+  machineIdleSeconds,
   rssBytes,
 } from "./peers/process_meter.ts";
 
@@ -248,13 +250,14 @@ async function measure(
   const heldAfter = await memoryHeldAfterGc();
   const scheduler = sharedScheduler();
   const lateness = new LatenessHistogram();
-  let recording = false, sent = 0, sentTotal = 0;
+  let recording = false, sent = 0, sentTotal = 0, secondMaxLate = 0;
   const tasks = fleet.calls.map((call) => {
     let deadline = scheduler.clock.now() + Math.random() * FRAME_MS;
     const task = scheduler.task((now) => {
       if (recording) {
         lateness.add(now - deadline);
         sent++;
+        if (now - deadline > secondMaxLate) secondMaxLate = now - deadline;
       }
       call.send(deadline);
       sentTotal++;
@@ -267,16 +270,47 @@ async function measure(
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   log(`sending; measuring ${secs(WINDOW_MS)}`);
   recording = true;
+  // Large fleets: each second's sends and worst lateness, so a sender that
+  // falls steadily behind shows apart from one that had a single bad pause.
+  let sentBefore = 0;
+  const progress = n >= PROGRESS_N
+    ? setInterval(() => {
+      log(
+        `  ${sent - sentBefore} sends/s (of ${n * 1000 / FRAME_MS}), ` +
+          `worst lateness ${secondMaxLate.toFixed(1)} ms`,
+      );
+      sentBefore = sent;
+      secondMaxLate = 0;
+    }, 1000)
+    : undefined;
+  const receiversCpu = () =>
+    hosts.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   const cpuStart = cpuSeconds(), wallStart = performance.now();
+  const systemStart = cpuTimes().system, mainStart = cpuTimes("self", true);
+  const receiversStart = receiversCpu(), idleStart = machineIdleSeconds();
   await new Promise((r) => setTimeout(r, WINDOW_MS));
   const cpu = cpuSeconds() - cpuStart, wall = performance.now() - wallStart;
+  const receiversCpuS = receiversCpu() - receiversStart;
+  const system = cpuTimes().system - systemStart;
+  const mainEnd = cpuTimes("self", true);
+  const main = mainEnd.user + mainEnd.system - mainStart.user -
+    mainStart.system;
+  const idle = machineIdleSeconds() - idleStart;
   recording = false;
+  clearInterval(progress);
   const rss = rssBytes();
   for (const t of tasks) t.cancel();
   // Let the receivers drain before asking what arrived in all.
   await new Promise((r) => setTimeout(r, 500));
   const received = await hosts.packets();
-  log(`measured: ${(100 * cpu * 1000 / wall).toFixed(1)} % of a core; closing`);
+  log(
+    `measured: ${(100 * cpu * 1000 / wall).toFixed(1)} % of a core, ` +
+      `(main thread ${(100 * main * 1000 / wall).toFixed(1)} %, kernel ` +
+      `${(100 * system * 1000 / wall).toFixed(1)} %), receivers ` +
+      `${(100 * receiversCpuS * 1000 / wall).toFixed(1)} %, ` +
+      `machine idle ${(100 * idle * 1000 / wall).toFixed(1)} % of a core, ` +
+      `p99 lateness ${lateness.quantile(0.99)} ms; closing`,
+  );
   await fleet.close();
   await hosts.close();
   log("closed");
@@ -290,6 +324,18 @@ async function measure(
       // V8 does not: the figure that compares across runtimes.
       "heap-per-call-kb": (heldAfter - heldBefore) / n / 1024,
       "rss-mb": rss / 1048576,
+      // The receivers share the machine: when they and the sender leave no
+      // core idle, lateness measures the machine, not the sender.
+      "receivers-cpu-%": (100 * receiversCpuS * 1000) / wall,
+      // Where the sender's CPU went: its kernel time (on loopback a send
+      // also runs the receiving side's network stack), and its main thread
+      // (JavaScript and the sends it makes) apart from GC and native threads.
+      "kernel-cpu-%": (100 * system * 1000) / wall,
+      "main-thread-cpu-%": (100 * main * 1000) / wall,
+      "machine-idle-%": (100 * idle * 1000) / wall,
+      // Below 100 the sender fell behind its 20 ms clock: lateness then
+      // grows for as long as the window lasts.
+      "frames-sent-%": (100 * sent * FRAME_MS) / (n * wall),
       "setup-s": setupMs / 1000,
       "delivered-%": (100 * received) / sentTotal,
       "reopened-peers": fleet.retries ?? 0,
