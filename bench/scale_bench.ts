@@ -69,6 +69,8 @@ interface Fleet {
   retries?: number;
   /** Frames the send path refused. */
   unsent?: number;
+  /** How the calls stand, for the log: states and socket counters. */
+  health?(): string;
   close(): Promise<void>;
 }
 
@@ -147,6 +149,17 @@ async function tgcallFleet(
   return {
     calls,
     retries,
+    health() {
+      const states = new Map<string, number>();
+      let rtpSent = 0, sendErrors = 0;
+      for (const t of transports) {
+        states.set(t.state, (states.get(t.state) ?? 0) + 1);
+        rtpSent += t.stats.rtpSent;
+        sendErrors += t.stats.sendErrors;
+      }
+      return `${[...states].map(([k, v]) => `${v} ${k}`).join(", ")}; ` +
+        `${rtpSent} RTP sent, ${sendErrors} send errors`;
+    },
     async close() {
       for (const s of senders) s.close();
       await Promise.all(transports.map((t) => t.close()));
@@ -303,6 +316,7 @@ async function measure(
   // Let the receivers drain before asking what arrived in all.
   await new Promise((r) => setTimeout(r, 500));
   const received = await hosts.packets();
+  if (fleet.health) log(`calls: ${fleet.health()}`);
   log(
     `measured: ${(100 * cpu * 1000 / wall).toFixed(1)} % of a core, ` +
       `(main thread ${(100 * main * 1000 / wall).toFixed(1)} %, kernel ` +
@@ -357,6 +371,9 @@ function tgcall(n: number, sharedMux: boolean): Promise<Measurement> {
     return {
       calls: fleet.calls,
       retries: fleet.retries,
+      health: () =>
+        fleet.health!() +
+        (mux ? `; mux sockets: ${JSON.stringify(mux.socketStats)}` : ""),
       async close() {
         await fleet.close();
         await mux?.close();

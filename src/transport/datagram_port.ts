@@ -15,6 +15,7 @@ import {
   bindUdp,
   type SendErrorCounter,
   type UdpSocket,
+  type UdpSocketStats,
 } from "../runtime/udp.ts";
 
 /** Network types a transport may use. */
@@ -43,6 +44,12 @@ export interface DatagramPort {
   close(): Promise<void>;
 }
 
+/** A port that owns its sockets, whose counters it can sum. */
+export interface BoundDatagramPort extends DatagramPort {
+  /** The sockets' counters, summed over both families. */
+  socketStats(): UdpSocketStats;
+}
+
 /** Options for {@linkcode bindDatagramPort}. */
 export interface BindDatagramPortOptions {
   /** Families to bind; default {@linkcode DEFAULT_NETWORK_TYPES}. */
@@ -51,6 +58,8 @@ export interface BindDatagramPortOptions {
   bindAddress?: { udp4?: string; udp6?: string };
   /** Send in batches where the runtime can (a shared mux's sockets). */
   batchSends?: boolean;
+  /** Sends in flight per socket on asynchronous backends; default 256. */
+  maxInFlight?: number;
   /** Receives every datagram, from either socket. */
   onMessage: (data: Uint8Array, address: string, port: number) => void;
 }
@@ -77,7 +86,7 @@ export interface BindDatagramPortOptions {
  */
 export async function bindDatagramPort(
   options: BindDatagramPortOptions,
-): Promise<DatagramPort> {
+): Promise<BoundDatagramPort> {
   const types = options.networkTypes ?? DEFAULT_NETWORK_TYPES;
   const { onMessage } = options;
   let v4: UdpSocket | undefined;
@@ -87,6 +96,7 @@ export async function bindDatagramPort(
       family: "IPv4",
       address: options.bindAddress?.udp4,
       batchSends: options.batchSends,
+      maxInFlight: options.maxInFlight,
       onMessage,
     });
   }
@@ -96,6 +106,7 @@ export async function bindDatagramPort(
         family: "IPv6",
         address: options.bindAddress?.udp6,
         batchSends: options.batchSends,
+        maxInFlight: options.maxInFlight,
         onMessage,
       });
     } catch (error) {
@@ -108,6 +119,17 @@ export async function bindDatagramPort(
       return socket ? socket.send(data, port, address, length, errors) : false;
     },
     localPorts: { udp4: v4?.port, udp6: v6?.port },
+    socketStats: () => {
+      const sum = { sent: 0, dropped: 0, sendErrors: 0, received: 0 };
+      for (const socket of [v4, v6]) {
+        if (!socket) continue;
+        sum.sent += socket.stats.sent;
+        sum.dropped += socket.stats.dropped;
+        sum.sendErrors += socket.stats.sendErrors;
+        sum.received += socket.stats.received;
+      }
+      return sum;
+    },
     close: async () => {
       await Promise.all([v4?.close(), v6?.close()]);
     },

@@ -80,3 +80,45 @@ test("udp mux: datagrams reach the call that owns the remote address; unknown ST
     ]);
   }
 });
+
+test("udp mux: every call's packet of one scheduler pass leaves, 2,000 calls at once", async () => {
+  // On Deno and Node no send completes before the task that made it ends,
+  // so a shared socket holds a whole pass in flight: at a call socket's
+  // bound of 256, 1,744 of these would be dropped.
+  const mux = await UdpMux.open({
+    networkTypes: ["udp4"],
+    bindAddress: { udp4: "127.0.0.1" },
+  });
+  let received = 0;
+  // Eight sinks of 250 each: one kernel receive buffer holds some 270
+  // small datagrams while this task keeps the event loop from reading.
+  const sinks = await Promise.all(
+    Array.from(
+      { length: 8 },
+      () => bindUdp({ address: "127.0.0.1", onMessage: () => void received++ }),
+    ),
+  );
+  try {
+    // Only sends matter here: the calls register no remote to route from.
+    const calls = Array.from(
+      { length: 2000 },
+      (_, i) =>
+        mux.attach({ ufrag: `pass${i}`, remotes: [], onMessage: () => {} })!,
+    );
+    const packet = new Uint8Array(160).fill(0x80, 0, 1);
+    let accepted = 0;
+    calls.forEach((call, i) => {
+      if (call.send(packet, "127.0.0.1", sinks[i % 8].port, 160)) accepted++;
+    });
+    assert.equal(accepted, 2000);
+    assert.equal(mux.socketStats.dropped, 0);
+    for (let waited = 0; received < 2000 && waited < 2000; waited += 50) {
+      await sleep(50);
+    }
+    // Far more than 256 arrived: the accepted sends really left.
+    assert.ok(received >= 1800, `received ${received} of 2000`);
+    assert.equal(mux.socketStats.sent, 2000);
+  } finally {
+    await Promise.all([mux.close(), ...sinks.map((s) => s.close())]);
+  }
+});
