@@ -10,8 +10,10 @@
  * first pair that answers. It still answers checks from a full agent (such
  * as libdatachannel in tests), learning peer-reflexive candidates.
  *
- * After selection, Binding requests on the pair every ~2.5 s (±20 %) keep
- * consent: no answer for `disconnectedMs` → disconnected, for
+ * After selection, Binding requests on the pair keep consent: every 2·Ta
+ * until the transport says DTLS is up ({@linkcode IceAgent.markEstablished}),
+ * then every ~2.5 s (±20 %), and every 500 ms while one goes unanswered.
+ * No answer for `disconnectedMs` → disconnected, for
  * `failedMs` → failed, with an {@linkcode IceFailedError} saying which.
  * Unauthenticated or malformed STUN is dropped and counted, never thrown.
  *
@@ -92,6 +94,9 @@ interface Transaction {
   sentAt: number;
 }
 
+/** How soon an unanswered consent check is repeated, ms. */
+const RECHECK_MS = 500;
+
 /** Per-agent counters. */
 export interface IceStats {
   /** Binding requests sent. */
@@ -123,6 +128,8 @@ export class IceAgent {
   #selected: IcePair | undefined;
   #startedAt = 0;
   #lastResponse = 0;
+  /** When the selected pair was last checked. */
+  #lastCheckAt = 0;
   #established = false;
   #failure: IceFailedError | undefined;
   /** Live counters. */
@@ -289,12 +296,14 @@ export class IceAgent {
       this.#selected = { address, port, rttMs };
       this.#setState("connected");
       this.#o.onSelectedPair?.(this.#selected);
-      this.#task.at(now + this.#nextPingDelay());
+      this.#armNextCheck(now);
     } else if (
       this.#selected.address === address && this.#selected.port === port
     ) {
       this.#selected.rttMs = rttMs;
       if (this.#state === "disconnected") this.#setState("connected");
+      // Answered: the retry armed with the check becomes a keepalive.
+      if (this.#established) this.#armNextCheck(now);
     }
   }
 
@@ -325,19 +334,27 @@ export class IceAgent {
       this.#setState("disconnected");
     }
     this.#sendCheck(this.#selected.address, this.#selected.port);
-    this.#task.at(now + this.#nextPingDelay());
+    this.#lastCheckAt = now;
+    this.#armNextCheck(now);
   }
 
-  #nextPingDelay(): number {
-    if (!this.#established) return 2 * this.#o.checkIntervalMs;
-    // Check faster while disconnected so recovery is noticed quickly.
-    if (this.#state === "disconnected") return 500;
-    const keepalive = this.#o.keepaliveMs * (0.8 + 0.4 * Math.random());
-    // Also wake when consent would lapse, so "disconnected" is reported on
-    // time rather than at the next keepalive.
-    const untilSilent = this.#lastResponse + this.#o.disconnectedMs -
-      this.#scheduler.clock.now();
-    return Math.max(1, Math.min(keepalive, untilSilent));
+  /**
+   * Arms the next check of the selected pair. Until DTLS is up, every 2·Ta.
+   * After, a keepalive (0.8–1.2 × `keepaliveMs`) once the last check was
+   * answered, and a retry every {@linkcode RECHECK_MS} while it is not: one
+   * keepalive interval holds only two checks before the disconnected
+   * deadline, so a lost packet or two must not cost consent (libwebrtc
+   * likewise pings a pair that is not "stable" every 900 ms). Never later
+   * than consent would lapse, so "disconnected" is reported on time.
+   */
+  #armNextCheck(now: number): void {
+    let delay: number;
+    if (!this.#established) delay = 2 * this.#o.checkIntervalMs;
+    else if (this.#lastResponse < this.#lastCheckAt) delay = RECHECK_MS;
+    else delay = this.#o.keepaliveMs * (0.8 + 0.4 * Math.random());
+    const untilSilent = this.#lastResponse + this.#o.disconnectedMs - now;
+    if (untilSilent > 0) delay = Math.min(delay, untilSilent);
+    this.#task.at(now + Math.max(1, delay));
   }
 
   #sendCheck(address: string, port: number): void {

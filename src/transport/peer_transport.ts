@@ -340,6 +340,9 @@ export class PeerTransport {
     dtls.connected.then(
       (handshake) => {
         if (this.#state === "closed") return;
+        // ICE may now slow to consent keepalives: until DTLS was up it
+        // checked every 2·Ta so a full ICE peer would answer promptly.
+        this.#agent.markEstablished();
         const keys = dtlsSrtpKeys(handshake.srtpProfileId, dtls);
         this.#local = new SrtpContext(
           keys.profile,

@@ -274,6 +274,50 @@ test("ice: consent — silence for 5 s means disconnected, an answer restores co
   agent.close();
 });
 
+test("ice: once DTLS is up the pair is checked every 2–3 s while answered, and an unanswered check is repeated every 500 ms", () => {
+  const { time, sent, states, agent, answer } = setUp();
+  agent.start();
+  time.advance(0);
+  answer(sent[0].data);
+  // Before DTLS is up: every 2·Ta (100 ms), so a full ICE peer answers fast.
+  sent.length = 0;
+  time.advance(1000);
+  assert.ok(sent.length >= 9, `${sent.length} checks before DTLS`);
+  for (const s of sent) answer(s.data);
+  agent.markEstablished();
+  /** Steps 10 ms at a time; returns when each new check went out. */
+  const run = (ms: number, answered: (at: number) => boolean) => {
+    const times: number[] = [];
+    for (let t = 0; t < ms; t += 10) {
+      const before = sent.length;
+      time.advance(10);
+      for (let i = before; i < sent.length; i++) {
+        times.push(time.now());
+        if (answered(time.now())) answer(sent[i].data);
+      }
+    }
+    return times;
+  };
+  const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]);
+  // Answered: keepalives 2–3 s apart (after the one 2·Ta check in flight).
+  const kept = run(12_000, () => true);
+  assert.ok(kept.length >= 4 && kept.length <= 7, `${kept.length} checks`);
+  for (const gap of gaps(kept.slice(1))) {
+    assert.ok(gap >= 2000 && gap <= 3010, `keepalive gap ${gap} ms`);
+  }
+  // Three checks lost: each is repeated 500 ms later, then keepalives again.
+  let lost = 0;
+  const start = time.now();
+  const retried = run(10_000, () => time.now() - start < 2000 || ++lost > 3);
+  assert.equal(agent.state, "connected");
+  const g = gaps(retried);
+  const firstLost = retried.findIndex((t) => t - start >= 2000);
+  assert.deepEqual(g.slice(firstLost, firstLost + 3), [500, 500, 500]);
+  assert.ok(g[firstLost + 3] >= 2000, `back to keepalives: ${g}`);
+  assert.deepEqual(states, ["checking", "connected"]);
+  agent.close();
+});
+
 test("ice: no answer from any candidate for 30 s means failed", () => {
   const { time, states, agent } = setUp();
   agent.start();
