@@ -12,7 +12,8 @@
  *
  * After selection, Binding requests on the pair keep consent: every 2·Ta
  * until the transport says DTLS is up ({@linkcode IceAgent.markEstablished}),
- * then every ~2.5 s (±20 %), and every 500 ms while one goes unanswered.
+ * then every ~2.5 s (±20 %), and every fifth of that (500 ms) while one goes
+ * unanswered.
  * No answer for `disconnectedMs` → disconnected, for
  * `failedMs` → failed, with an {@linkcode IceFailedError} saying which.
  * Unauthenticated or malformed STUN is dropped and counted, never thrown.
@@ -78,7 +79,10 @@ export interface IceAgentOptions {
   onSelectedPair?: (pair: IcePair) => void;
   /** Ta between checks; default 50 ms (RFC 8445 §14.2). */
   checkIntervalMs?: number;
-  /** Consent check interval; default 2500 ms. */
+  /**
+   * Consent check interval; default 2500 ms. An unanswered check is
+   * repeated after a fifth of it.
+   */
   keepaliveMs?: number;
   /** No answer for this long → disconnected; default 5000 ms. */
   disconnectedMs?: number;
@@ -94,8 +98,8 @@ interface Transaction {
   sentAt: number;
 }
 
-/** How soon an unanswered consent check is repeated, ms. */
-const RECHECK_MS = 500;
+/** An unanswered consent check is repeated after keepaliveMs / this. */
+const RECHECKS_PER_KEEPALIVE = 5;
 
 /** Per-agent counters. */
 export interface IceStats {
@@ -341,7 +345,7 @@ export class IceAgent {
   /**
    * Arms the next check of the selected pair. Until DTLS is up, every 2·Ta.
    * After, a keepalive (0.8–1.2 × `keepaliveMs`) once the last check was
-   * answered, and a retry every {@linkcode RECHECK_MS} while it is not: one
+   * answered, and a retry every fifth of that while it is not: one
    * keepalive interval holds only two checks before the disconnected
    * deadline, so a lost packet or two must not cost consent (libwebrtc
    * likewise pings a pair that is not "stable" every 900 ms). Never later
@@ -350,8 +354,9 @@ export class IceAgent {
   #armNextCheck(now: number): void {
     let delay: number;
     if (!this.#established) delay = 2 * this.#o.checkIntervalMs;
-    else if (this.#lastResponse < this.#lastCheckAt) delay = RECHECK_MS;
-    else delay = this.#o.keepaliveMs * (0.8 + 0.4 * Math.random());
+    else if (this.#lastResponse < this.#lastCheckAt) {
+      delay = this.#o.keepaliveMs / RECHECKS_PER_KEEPALIVE;
+    } else delay = this.#o.keepaliveMs * (0.8 + 0.4 * Math.random());
     const untilSilent = this.#lastResponse + this.#o.disconnectedMs - now;
     if (untilSilent > 0) delay = Math.min(delay, untilSilent);
     this.#task.at(now + Math.max(1, delay));
