@@ -157,6 +157,7 @@ export class SfuConnection {
         pair: transport?.selectedPair,
         ice: transport?.iceStats,
         srtp: transport?.srtpProfile?.name,
+        failure: transport?.failure,
       });
     }
     if (s === "connected" && transport) {

@@ -38,10 +38,31 @@ async function waitSettled(): Promise<void> {
   }
 }
 
+/**
+ * The last debug lines logged about each chat: when a call that got its
+ * socket never connects, the report says what its transport went through.
+ */
+const logged = new Map<number, string[]>();
+const keep = (message: unknown, ...rest: unknown[]) => {
+  const chat = /^call (\d+):/.exec(String(message))?.[1];
+  if (chat === undefined) return;
+  const lines = logged.get(Number(chat)) ?? [];
+  const detail = rest.map((r) =>
+    JSON.stringify(
+      r,
+      (_, v) => v instanceof Error ? `${v.name}: ${v.message}` : v,
+    )
+  );
+  lines.push([message, ...detail].join(" ").slice(0, 300));
+  logged.set(Number(chat), lines.slice(-4));
+};
 const client = await Client.create({
   networkTypes: ["udp4"],
   bindAddress: { udp4: "127.0.0.1" },
   connectTimeoutMs: 60_000,
+  debugLogs: true,
+  verboseConnectionLogs: true,
+  logger: { debug: keep, info: keep, warn: keep, error: keep },
 });
 // One call first: the runtime opens a few descriptors for good on first
 // use of UDP and crypto, which are not the calls' to give back.
@@ -85,6 +106,14 @@ const socketsAfterCalls = openResources().udpSockets;
 const registered = client.calls().size;
 await waitSettled();
 const connected = states().filter((s) => s === "connected").length;
+const live = client.calls();
+/** Calls that got a socket but are not connected: what they logged. */
+const unconnected: Record<number, string[]> = {};
+for (const chat of bound) {
+  if (live.get(chat)?.state !== "connected") {
+    unconnected[chat] = logged.get(chat) ?? [];
+  }
+}
 const notConnected: Record<string, number> = {};
 for (const chat of bound) {
   await client.stop(chat).catch((error) => {
@@ -100,6 +129,7 @@ const report = {
   bound: bound.length,
   connected,
   notConnected,
+  unconnected,
   transitions,
   errors,
   untyped,
