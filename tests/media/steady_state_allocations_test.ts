@@ -74,6 +74,21 @@ function bytesPerPacket(step: (i: number) => void, packets: number): number {
   return growth[growth.length >> 1];
 }
 
+/**
+ * The lowest of up to three medians, stopping at the first under `bound`.
+ * V8 compiles optimized code on a background thread, and on a loaded
+ * machine a whole measurement can run before it lands: one CI run measured
+ * 1,331 B/packet on Node for AES-CM, the run before it 16. Code that
+ * allocates per packet in steady state is over the bound every time.
+ */
+function settled(measure: () => number, bound: number): number {
+  let best = measure();
+  for (let tries = 1; measured && tries < 3 && best >= bound; tries++) {
+    best = Math.min(best, measure());
+  }
+  return best;
+}
+
 for (
   const profile of ["AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"] as const
 ) {
@@ -94,13 +109,21 @@ for (
       const span = frames[n - 1].timestamp + frames[n - 1].duration -
         frames[0].timestamp;
       // The send path alone: a frame in hand → SRTP → the port.
-      const send = bytesPerPacket((i) => {
-        const f = frames[i % n];
-        const at = f.timestamp + Math.floor(i / n) * span;
-        sender.sendAudio(f.data, at, f.duration, i * 20, -30, true);
-      }, PACKETS);
+      // The packet count runs on across tries, so the clock never goes back.
+      let k = 0;
+      const send = settled(() =>
+        bytesPerPacket(() => {
+          const f = frames[k % n];
+          const at = f.timestamp + Math.floor(k / n) * span;
+          sender.sendAudio(f.data, at, f.duration, k * 20, -30, true);
+          k++;
+        }, PACKETS), SEND_BOUND);
       // The whole path, Ogg page in.
-      const whole = bytesPerPacket(oggPageStep(pages, sender), PACKETS);
+      const step = oggPageStep(pages, sender);
+      const whole = settled(
+        () => bytesPerPacket(step, PACKETS),
+        READER_BOUND,
+      );
       console.log(
         `${profile}: send path ${
           send.toFixed(2)
