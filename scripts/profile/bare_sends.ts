@@ -6,11 +6,12 @@
  * 200-byte datagram — an SRTP Opus packet's size — every 20 ms from a task
  * of the shared scheduler, at random phases as in `bench/scale_bench.ts`,
  * to a sink in a child process (its CPU is not counted). `--timers-only`
- * runs the same tasks without sending. Prints this process's CPU over the
+ * runs the same tasks without sending; `--shared` sends every task's
+ * datagram from one socket, as `sharedUdpMux` does. Prints this process's CPU over the
  * window (% of one core, and the kernel's part) and per send.
  *
  * ```
- * deno run -A --unstable-net scripts/profile/bare_sends.ts [--sockets=100] [--seconds=5] [--timers-only]
+ * deno run -A --unstable-net scripts/profile/bare_sends.ts [--sockets=100] [--seconds=5] [--timers-only] [--shared]
  * bun scripts/profile/bare_sends.ts --sockets=100
  * npx tsc -p scripts/profile/tsconfig.json && node .build/scripts/profile/bare_sends.js
  * ```
@@ -31,6 +32,7 @@ const arg = (name: string, fallback: string) =>
 const sockets = Number(arg("sockets", "100"));
 const seconds = Number(arg("seconds", "5"));
 const timersOnly = process.argv.includes("--timers-only");
+const shared = process.argv.includes("--shared");
 const FRAME_MS = 20;
 
 // The sink reads and drops, at nice 19 like the scale bench's receivers.
@@ -50,14 +52,22 @@ const sinkPort = Number(line);
 
 const socks = await Promise.all(
   Array.from(
-    { length: sockets },
-    () => bindUdp({ address: "127.0.0.1", onMessage: () => {} }),
+    { length: shared ? 1 : sockets },
+    // One socket carries every task's sends: allow as many in flight as
+    // the shared mux does (src/transport/udp_mux.ts).
+    () =>
+      bindUdp({
+        address: "127.0.0.1",
+        maxInFlight: shared ? 4096 : undefined,
+        onMessage: () => {},
+      }),
   ),
 );
 const datagram = new Uint8Array(200).fill(0x80, 0, 1);
 const scheduler = sharedScheduler();
 let sends = 0;
-const tasks = socks.map((socket) => {
+const tasks = Array.from({ length: sockets }, (_, i) => {
+  const socket = socks[shared ? 0 : i];
   let deadline = scheduler.clock.now() + Math.random() * FRAME_MS;
   const task = scheduler.task(() => {
     if (!timersOnly && socket.send(datagram, sinkPort, "127.0.0.1")) sends++;
@@ -77,7 +87,9 @@ const wallMs = performance.now() - wallStart;
 const sent = sends - sendsStart;
 const pct = (micros: number) => (100 * micros / 1000 / wallMs).toFixed(1);
 console.log(
-  `${sockets} sockets, ${timersOnly ? "timers only" : "one send per 20 ms"}: ` +
+  `${sockets} ${shared ? "tasks on one socket" : "sockets"}, ${
+    timersOnly ? "timers only" : "one send per 20 ms"
+  }: ` +
     `${pct(cpu.user + cpu.system)} % of a core (kernel ${pct(cpu.system)} %)` +
     (sent
       ? `, ${sent} sends, ${
