@@ -25,6 +25,7 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 import { sharedScheduler } from "../../src/runtime/scheduler.ts";
 import { bindUdp } from "../../src/runtime/udp.ts";
+import { MUX_MAX_IN_FLIGHT } from "../../src/transport/udp_mux.ts";
 
 const arg = (name: string, fallback: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ??
@@ -54,11 +55,11 @@ const socks = await Promise.all(
   Array.from(
     { length: shared ? 1 : sockets },
     // One socket carries every task's sends: allow as many in flight as
-    // the shared mux does (src/transport/udp_mux.ts).
+    // the shared mux does.
     () =>
       bindUdp({
         address: "127.0.0.1",
-        maxInFlight: shared ? 4096 : undefined,
+        maxInFlight: shared ? MUX_MAX_IN_FLIGHT : undefined,
         onMessage: () => {},
       }),
   ),

@@ -68,7 +68,7 @@ export interface UdpMuxOptions {
  * Deno and Node: 33 % and 35 % delivered). Slabs are made only as a burst
  * needs them: 2 KiB each, 8 MiB at most.
  */
-const MUX_MAX_IN_FLIGHT = 4096;
+export const MUX_MAX_IN_FLIGHT = 4096;
 
 /** A shared socket set routing datagrams to calls. */
 export class UdpMux {

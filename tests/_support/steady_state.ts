@@ -61,6 +61,7 @@ const READER_BOUND = "Deno" in globalThis ? 420 : 800;
  */
 const SEND_BOUND = "Deno" in globalThis ? 4 : 40;
 
+/** V8's heap in use, bytes (JSC's: as of its last collection). */
 export function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
@@ -84,9 +85,10 @@ function bytesPerPacket(step: (i: number) => void, packets: number): number {
 /**
  * The lowest of up to three medians, stopping at the first under `bound`.
  * V8 compiles optimized code on a background thread, and on a loaded
- * machine a whole measurement can run before it lands: one CI run measured
- * 1,331 B/packet on Node for AES-CM, the run before it 16. Code that
- * allocates per packet in steady state is over the bound every time.
+ * machine a whole measurement can run before it lands. (The repeats did
+ * not help the AES-CM readings above, all three tries stayed at ~1,321:
+ * that is why the profiles now run apart.) Code that allocates per packet
+ * in steady state is over the bound every time.
  */
 function settled(measure: () => number, bound: number): number {
   let best = measure();
