@@ -24,6 +24,11 @@ export interface ConnectionTrackerOptions {
   onChange(info: NetworkInfo): void;
   /** The connect timeout fired; the state is already `timeout`. */
   onTimeout(): void;
+  /**
+   * Where the connection stands (ICE or DTLS step, what was sent and
+   * answered), added to the timeout error so it says what never came.
+   */
+  progress?(): string | undefined;
 }
 
 interface Waiter {
@@ -151,8 +156,14 @@ export class ConnectionTracker {
   }
 
   #notConnectedInTime(): NotConnectedError {
+    let progress: string | undefined;
+    try {
+      progress = this.#o.progress?.();
+    } catch { /* a diagnostic must not replace the error it explains */ }
     return new NotConnectedError(
-      `Call ${this.#o.chatId}: not connected within ${this.#o.timeoutMs} ms`,
+      `Call ${this.#o.chatId}: not connected within ${this.#o.timeoutMs} ms${
+        progress ? ` (${progress})` : ""
+      }`,
     );
   }
 

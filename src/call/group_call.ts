@@ -97,6 +97,7 @@ export class GroupCall {
       scheduler,
       onChange: (info) => this.#o.onConnection(info),
       onTimeout: () => this.#release(),
+      progress: () => this.#sfu.progress(),
     });
     this.#audio = new AudioFeed({
       scheduler,

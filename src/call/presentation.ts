@@ -105,6 +105,7 @@ export class Presentation {
       onChange: ({ state }) =>
         options.onConnection({ state, kind: "presentation" }),
       onTimeout: () => this.#release(),
+      progress: () => this.#sfu.progress(),
     });
     this.#sfu = new SfuConnection({
       ...options,

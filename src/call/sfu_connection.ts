@@ -190,6 +190,14 @@ export class SfuConnection {
     });
   }
 
+  /**
+   * Where the current transport stands ({@linkcode PeerTransport.describeProgress});
+   * undefined while none is open.
+   */
+  progress(): string | undefined {
+    return this.#transport?.describeProgress();
+  }
+
   /** Transport and media counters for {@linkcode CallStats}. */
   stats(): Pick<CallStats, "srtpProfile" | "rttMs" | "media" | "transport"> {
     const media = this.#sender?.stats();

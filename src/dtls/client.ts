@@ -186,6 +186,15 @@ export class DtlsClient {
     return this.#state;
   }
 
+  /**
+   * Where the handshake is, for diagnostics: the server message awaited
+   * (`"flight5"` while the server's key exchange is being verified) and
+   * the flights sent so far, first sends and resends alike.
+   */
+  get progress(): { step: HandshakeStep; flightsSent: number } {
+    return { step: this.#step, flightsSent: this.#flights.transmissions };
+  }
+
   /** Sends the first ClientHello. */
   start(): void {
     if (this.#state !== "new") return;

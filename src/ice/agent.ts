@@ -119,6 +119,11 @@ export class IceAgent {
     return this.#selected;
   }
 
+  /** Remote candidates being checked, peer-reflexive ones included. */
+  get candidateCount(): number {
+    return this.#targets.length;
+  }
+
   /** Why the agent failed, once its state is `"failed"`. */
   get failure(): IceFailedError | undefined {
     return this.#failure;

@@ -26,6 +26,12 @@ export interface UdpRelayOptions {
   loss?: number;
   /** The random source for `loss`; default `Math.random`. */
   random?: () => number;
+  /**
+   * Drops the datagrams it returns true for, on top of `loss`: a peer
+   * that answers ICE but whose DTLS never arrives, say. `up` is client →
+   * peer.
+   */
+  dropIf?: (datagram: Uint8Array, direction: "up" | "down") => boolean;
 }
 
 /** Datagrams forwarded and dropped per direction. */
@@ -82,12 +88,15 @@ export async function startUdpRelay(
     blackout: false,
     close: () => Promise.resolve(),
   };
-  const drop = () => relay.blackout || (loss > 0 && random() < loss);
+  const dropIf = options.dropIf;
+  const drop = (data: Uint8Array, direction: "up" | "down") =>
+    relay.blackout || (loss > 0 && random() < loss) ||
+    (dropIf !== undefined && dropIf(data, direction));
   const front = await bindUdp({
     address,
     onMessage(data, fromAddress, fromPort) {
       client = { address: fromAddress, port: fromPort };
-      if (drop()) {
+      if (drop(data, "up")) {
         counts.upDropped++;
         return;
       }
@@ -101,7 +110,7 @@ export async function startUdpRelay(
       address,
       onMessage(data) {
         if (!client) return;
-        if (drop()) {
+        if (drop(data, "down")) {
           counts.downDropped++;
           return;
         }

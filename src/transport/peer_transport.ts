@@ -17,109 +17,27 @@
  */
 
 import { DtlsClient } from "../dtls/client.ts";
-import type { RemoteFingerprint } from "../dtls/key_exchange.ts";
-import type { DtlsCertificate } from "../dtls/certificate.ts";
 import type { DtlsError } from "../dtls/errors.ts";
 import { ClosedError, type TgCallError } from "../errors.ts";
 import { IceAgent, type IcePair, type IceState } from "../ice/agent.ts";
-import { type IceCandidate, isIpv6 } from "../ice/candidate.ts";
-import type { Scheduler } from "../runtime/scheduler.ts";
+import { isIpv6 } from "../ice/candidate.ts";
 import { SrtpContext } from "../srtp/context.ts";
 import { dtlsSrtpKeys } from "../srtp/dtls_srtp_keys.ts";
-import {
-  SRTP_PROFILES,
-  type SrtpProfile,
-  type SrtpProfileName,
-} from "../srtp/profile.ts";
+import { SRTP_PROFILES, type SrtpProfile } from "../srtp/profile.ts";
 import {
   bindDatagramPort,
   type DatagramPort,
   DEFAULT_NETWORK_TYPES,
-  type NetworkType,
   sameAddress,
 } from "./datagram_port.ts";
-import type { UdpMux } from "./udp_mux.ts";
+import { describeProgress } from "./progress.ts";
+import type {
+  PeerTransportOptions,
+  PeerTransportStats,
+  TransportState,
+} from "./peer_transport_types.ts";
 
-/** Transport states, as RTCPeerConnectionState names them. */
-export type TransportState =
-  | "new"
-  | "connecting"
-  | "connected"
-  | "disconnected"
-  | "failed"
-  | "closed";
-
-/** Options for {@linkcode PeerTransport.open}. */
-export interface PeerTransportOptions {
-  /** Our ICE credentials and DTLS certificate. */
-  local: { ufrag: string; pwd: string; certificate: DtlsCertificate };
-  /** The remote side, from the answer JSON. */
-  remote: {
-    ufrag: string;
-    pwd: string;
-    fingerprints: readonly RemoteFingerprint[];
-    candidates: readonly IceCandidate[];
-  };
-  /** Families to bind; default both. Candidates of other families are skipped. */
-  networkTypes?: readonly NetworkType[];
-  /** Local bind addresses; default the wildcards. */
-  bindAddress?: { udp4?: string; udp6?: string };
-  /** SRTP profiles to offer in DTLS, most preferred first. */
-  srtpProfiles?: readonly SrtpProfileName[];
-  /**
-   * First DTLS retransmission timeout. Default: twice the RTT ICE measured,
-   * clamped to [50 ms, 1 s], as libwebrtc does — on a known-fast path a
-   * lost flight then costs tens of milliseconds, not a second.
-   */
-  dtlsInitialTimeoutMs?: number;
-  /**
-   * DTLS retransmission cap. Default 1 s: ICE has just proven the path, and
-   * consent keeps proving it, so the congestion argument for RFC 6347's
-   * 60 s cap does not apply; the handshake still gives up after 30 s.
-   */
-  dtlsMaxTimeoutMs?: number;
-  /** Timer source; default the shared scheduler. */
-  scheduler?: Scheduler;
-  /** Consent freshness (RFC 7675) timing; defaults 2.5 s / 5 s / 30 s. */
-  consent?: {
-    keepaliveMs?: number;
-    disconnectedMs?: number;
-    failedMs?: number;
-  };
-  /**
-   * A shared socket to use instead of binding our own (falls back to own
-   * sockets when the remote address is already taken on it).
-   */
-  mux?: UdpMux;
-  /** Called on every state change. */
-  onStateChange?: (state: TransportState) => void;
-  /** Called with each authenticated, decrypted RTCP compound packet. */
-  onRtcp?: (packet: Uint8Array, length: number) => void;
-  /**
-   * Receives errors that never propagate (socket errors, a throwing
-   * callback); they are always counted in `stats.errors`.
-   */
-  onError?: (error: TgCallError) => void;
-}
-
-/** Counters. */
-export interface PeerTransportStats {
-  /** SRTP packets sent. */
-  rtpSent: number;
-  /** SRTCP packets sent. */
-  rtcpSent: number;
-  /** SRTCP packets received and authenticated. */
-  rtcpReceived: number;
-  /** Datagrams dropped (unknown first byte, failed authentication, wrong source). */
-  dropped: number;
-  /** Errors reported through `onError`. */
-  errors: number;
-  /**
-   * Datagrams the OS refused to send (`EPERM`, `ENOBUFS`, `ENETUNREACH`, …),
-   * counted here and never thrown.
-   */
-  sendErrors: number;
-}
+export type { PeerTransportOptions, PeerTransportStats, TransportState };
 
 /** ICE + DTLS + SRTP for one call. */
 export class PeerTransport {
@@ -133,6 +51,8 @@ export class PeerTransport {
   #state: TransportState = "new";
   #failure: TgCallError | undefined;
   #closing: Promise<void> | undefined;
+  /** DTLS datagrams from the selected pair, for {@linkcode PeerTransport.describeProgress}. */
+  #dtlsReceived = 0;
   #resolve!: () => void;
   #reject!: (error: TgCallError) => void;
   /** Resolves once SRTP keys exist; rejects when ICE or DTLS fails first. */
@@ -236,6 +156,30 @@ export class PeerTransport {
   }
 
   /**
+   * Where the connection stands, in words, for errors and logs: which ICE
+   * or DTLS step it waits on and what has been sent and answered, so a
+   * connect that times out says whether the peer never answered a check,
+   * never answered a ClientHello, or stopped mid-handshake.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(transport.describeProgress());
+   * // "ICE checking 1 candidate: 40 checks sent, 0 answered, …"
+   * ```
+   */
+  describeProgress(): string {
+    const dtls = this.#dtls;
+    return describeProgress({
+      ice: this.#agent.state,
+      iceStats: this.#agent.stats,
+      candidates: this.#agent.candidateCount,
+      pair: this.#pair,
+      dtls: dtls &&
+        { state: dtls.state, ...dtls.progress, received: this.#dtlsReceived },
+    });
+  }
+
+  /**
    * Protects the RTP packet `buf[0..length)` in place and sends it. `buf`
    * needs room for the SRTP tag. Returns false when not connected or when
    * the socket dropped it.
@@ -294,8 +238,10 @@ export class PeerTransport {
     const fromPair = pair !== undefined && pair.port === port &&
       sameAddress(pair.address, address);
     if (first >= 20 && first <= 63) {
-      if (fromPair && this.#dtls) this.#dtls.handleDatagram(data);
-      else this.stats.dropped++;
+      if (fromPair && this.#dtls) {
+        this.#dtlsReceived++;
+        this.#dtls.handleDatagram(data);
+      } else this.stats.dropped++;
       return;
     }
     if (
