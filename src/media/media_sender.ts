@@ -36,7 +36,7 @@ import { RtcpFeedback } from "./rtcp_feedback.ts";
 import type { RtpSink } from "./rtp_sink.ts";
 import { SenderReports } from "./sender_reports.ts";
 import { type TransportCcStats, TransportWideCc } from "./transport_wide_cc.ts";
-import { VideoSendQueue } from "./video_send_queue.ts";
+import { VIDEO_SLOT_BYTES, VideoSendQueue } from "./video_send_queue.ts";
 
 /** Options for {@linkcode MediaSender}. */
 export interface MediaSenderOptions {
@@ -160,6 +160,8 @@ export class MediaSender {
       const rtx = new RtxHistory({
         rtxSsrc: options.video.rtxSsrc,
         rtxPayloadType: options.rtxPayloadType,
+        // The queue's slots fit whole: one native copy per stored packet.
+        maxPacketBytes: VIDEO_SLOT_BYTES,
       });
       const stream = new OutgoingStream(options.video.ssrc, 90000, now);
       const queue = new VideoSendQueue({

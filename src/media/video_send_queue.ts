@@ -21,8 +21,8 @@ import {
 import type { OutgoingStream } from "./outgoing_stream.ts";
 import type { RtpSink } from "./rtp_sink.ts";
 
-/** Largest packet, with room for the SRTP tag. */
-const SLOT_BYTES = 1500 + 64;
+/** Largest packet, with room for the SRTP tag: each slot's length. */
+export const VIDEO_SLOT_BYTES = 1500 + 64;
 /** Ring size: about five keyframes' worth. */
 const SLOTS = 512;
 /** Most packets one frame may need. */
@@ -62,7 +62,7 @@ export class VideoSendQueue {
     this.#o = options;
     this.#clock = options.scheduler.clock;
     for (let i = 0; i < SLOTS; i++) {
-      this.#slots.push(new Uint8Array(SLOT_BYTES));
+      this.#slots.push(new Uint8Array(VIDEO_SLOT_BYTES));
     }
     this.#task = options.scheduler.task((t) => this.#drain(t));
   }

@@ -17,6 +17,8 @@
  * @module
  */
 
+import { copyPayload } from "../runtime/copy_payload.ts";
+
 /** Options for {@linkcode RtxHistory}. */
 export interface RtxHistoryOptions {
   /** RTX SSRC (second source of the FID group). */
@@ -25,7 +27,11 @@ export interface RtxHistoryOptions {
   rtxPayloadType?: number;
   /** Slots (a power of two); default 1024 ≈ 1.5 s of 5 Mbps video. */
   capacity?: number;
-  /** Largest packet stored; default 1500. */
+  /**
+   * Largest packet stored; default 1500. A sender whose packet buffers are
+   * no longer than this has each packet stored by one native copy of the
+   * buffer (`copy_payload.ts`) instead of a byte loop or an allocated view.
+   */
   maxPacketBytes?: number;
 }
 
@@ -77,8 +83,9 @@ export class RtxHistory {
   store(packet: Uint8Array, length: number, now: number): void {
     const seq = (packet[2] << 8) | packet[3];
     const i = seq & this.#mask;
-    if (length > this.#slots[i].length) return;
-    this.#slots[i].set(packet.subarray(0, length));
+    const slot = this.#slots[i];
+    if (length > slot.length) return;
+    copyPayload(slot, 0, slot.length, packet, length);
     this.#lengths[i] = length;
     this.#seqs[i] = seq;
     this.#sentAt[i] = now;

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { copyPayload } from "./copy_payload.ts";
 import type {
   SendErrorCounter,
   UdpBackendSocket,
@@ -85,8 +86,7 @@ export class SlabPool {
       ? this.#slab(new Uint8Array(length))
       : this.#free.pop() ?? this.#slab(new Uint8Array(SLAB_BYTES));
     const bytes = slab.bytes;
-    if (length === data.length) bytes.set(data);
-    else for (let i = 0; i < length; i++) bytes[i] = data[i];
+    copyPayload(bytes, 0, bytes.length, data, length);
     if (slab.view.length !== length) slab.view = bytes.subarray(0, length);
     slab.errors = errors;
     return slab;

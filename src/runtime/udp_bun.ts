@@ -14,6 +14,7 @@
  */
 
 import { SocketError } from "../errors.ts";
+import { copyPayload } from "./copy_payload.ts";
 import type { BunGlobal, BunUdpSocket } from "./detect.ts";
 import type {
   SendErrorCounter,
@@ -184,8 +185,7 @@ class SendBatch {
     const i = this.#count++;
     const arena = this.#arena;
     const at = i * BATCH_SLOT;
-    if (length === data.length) arena.set(data, at);
-    else for (let j = 0; j < length; j++) arena[at + j] = data[j];
+    copyPayload(arena, at, BATCH_SLOT, data, length);
     let view = this.#views[i];
     if (view.length !== length) {
       this.#views[i] = view = arena.subarray(at, at + length);

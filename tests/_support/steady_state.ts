@@ -45,7 +45,7 @@ const WINDOW = 1000;
  * garbage is invisible to this method there: Bun runs the path and checks
  * what it sent, and the bounds hold on Deno and Node.
  */
-const measured = !("Bun" in globalThis);
+export const measured = !("Bun" in globalThis);
 /**
  * The reader's three objects per packet — the packet's view into the page
  * (not a copy), its frame, the array `push` returns — in bytes: V8 with
@@ -67,7 +67,10 @@ export function heapUsed(): number {
 }
 
 /** Median heap growth per packet over windows of `WINDOW` calls of `step`. */
-function bytesPerPacket(step: (i: number) => void, packets: number): number {
+export function bytesPerPacket(
+  step: (i: number) => void,
+  packets: number,
+): number {
   const growth: number[] = [];
   let i = 0;
   // Warm up: optimized code (compiled concurrently: give it time on a
@@ -90,7 +93,7 @@ function bytesPerPacket(step: (i: number) => void, packets: number): number {
  * that is why the profiles now run apart.) Code that allocates per packet
  * in steady state is over the bound every time.
  */
-function settled(measure: () => number, bound: number): number {
+export function settled(measure: () => number, bound: number): number {
   let best = measure();
   for (let tries = 1; measured && tries < 3 && best >= bound; tries++) {
     best = Math.min(best, measure());
